@@ -1,0 +1,1 @@
+"""Temporal activities: the only place where callbacks touch the network and the store."""

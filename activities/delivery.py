@@ -1,0 +1,153 @@
+"""The delivery activity: load, sign, send, record, and decide whether Temporal retries."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
+
+from activities.sender import HttpSender, SendOutcome
+from core.contracts import AttemptReport, DeliveryRequest, DeliveryResult
+from core.envelope import build_envelope, render_json
+from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
+from core.settings import Settings
+from core.signing import signature_headers
+from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
+from store.db import Database
+from store.models import Attempt
+
+__all__ = ["DeliveryActivities"]
+
+log = logging.getLogger(__name__)
+_RETRY_AFTER_CODES = (429, 503)
+
+
+class DeliveryActivities:
+    def __init__(
+        self, *, db: Database, sender: HttpSender, client: Client, settings: Settings
+    ) -> None:
+        self._db = db
+        self._sender = sender
+        self._client = client
+        self._settings = settings
+
+    @activity.defn(name="deliver")
+    async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
+        """One try of a callback; raises ApplicationError so Temporal retries (or not)."""
+        info = activity.info()
+        attempt = request.attempt_offset + info.attempt
+        trigger = request.trigger if info.attempt == 1 else "scheduled"
+        async with self._db.session() as session:
+            ctx = await load_delivery_context(session, callback_id=request.callback_id)
+        if ctx.callback.status == "delivered" and request.target_url is None:
+            return DeliveryResult(ctx.callback.attempts, ctx.callback.last_status_code or 200, 0)
+        if ctx.endpoint is None or (not ctx.endpoint.enabled and request.target_url is None):
+            reason = "endpoint deleted" if ctx.endpoint is None else "endpoint disabled"
+            report = AttemptReport(attempt=attempt - 1, error=reason)
+            raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
+        url = request.target_url or ctx.endpoint.url
+        outcome = await self._send(ctx, url)
+        return await self._conclude(request, ctx, attempt, trigger, url, outcome)
+
+    async def _send(self, ctx: DeliveryContext, url: str) -> SendOutcome:
+        endpoint = ctx.endpoint
+        assert endpoint is not None
+        body = render_json(
+            build_envelope(
+                callback_id=ctx.callback.id,
+                event_id=ctx.event.id,
+                tenant_id=ctx.event.tenant_id,
+                event_type=ctx.event.type,
+                message_id=ctx.event.message_id,
+                occurred_at=ctx.event.occurred_at,
+                data=ctx.event.data,
+                metadata=ctx.event.meta,
+            )
+        )
+        headers = {
+            **endpoint.headers,
+            "content-type": "application/json",
+            "user-agent": self._settings.user_agent,
+            **signature_headers([endpoint.secret], ctx.callback.id, int(time.time()), body),
+        }
+        return await self._sender.send(
+            url=url, body=body, headers=headers, timeout_seconds=endpoint.timeout_seconds
+        )
+
+    async def _conclude(
+        self,
+        request: DeliveryRequest,
+        ctx: DeliveryContext,
+        attempt: int,
+        trigger: str,
+        url: str,
+        outcome: SendOutcome,
+    ) -> DeliveryResult:
+        record = Attempt(
+            id="",
+            callback_id=ctx.callback.id,
+            attempt=attempt,
+            trigger=trigger,
+            target_url=url,
+            status_code=outcome.status_code,
+            duration_ms=outcome.duration_ms,
+            response_excerpt=outcome.excerpt,
+            error=outcome.error,
+        )
+        if outcome.ok:
+            async with self._db.session() as session:
+                await record_attempt(
+                    session, attempt=record, status="delivered", next_attempt_at=None
+                )
+            assert outcome.status_code is not None
+            return DeliveryResult(attempt, outcome.status_code, outcome.duration_ms)
+
+        fail_fast = outcome.status_code in self._settings.fail_fast_status_codes
+        retry_after = None
+        if outcome.status_code in _RETRY_AFTER_CODES:
+            retry_after = parse_retry_after(
+                outcome.retry_after,
+                now=time.time(),
+                cap_seconds=self._settings.retry_after_max_seconds,
+            )
+        try_no = activity.info().attempt
+        delay = retry_after or delay_before_attempt(request.retry, try_no + 1)
+        next_at = datetime.now(UTC) + timedelta(seconds=delay)
+        will_retry = not fail_fast and try_no < request.max_attempts and next_at < request.deadline
+        error = outcome.error or "failed"
+        async with self._db.session() as session:
+            await record_attempt(
+                session,
+                attempt=record,
+                status="retrying" if will_retry else ctx.callback.status,
+                next_attempt_at=next_at if will_retry else None,
+            )
+        report = AttemptReport(
+            attempt=attempt,
+            error=error,
+            status_code=outcome.status_code,
+            next_attempt_at=next_at if will_retry else None,
+        )
+        if will_retry:
+            await self._report(report)
+        raise ApplicationError(
+            error,
+            report,
+            type=FAIL_FAST_ERROR if fail_fast else "DeliveryFailed",
+            non_retryable=not will_retry,
+            next_retry_delay=timedelta(seconds=retry_after) if retry_after and will_retry else None,
+        )
+
+    async def _report(self, report: AttemptReport) -> None:
+        """Tells the workflow about a failed try (best effort: the store has it anyway)."""
+        info = activity.info()
+        try:
+            assert info.workflow_id is not None
+            handle = self._client.get_workflow_handle(info.workflow_id, run_id=info.workflow_run_id)
+            await handle.signal("attempt_failed", report, rpc_timeout=timedelta(seconds=5))
+        except Exception as exc:  # a lost report only makes the status query less precise
+            log.warning("could not report attempt %s: %s", report.attempt, type(exc).__name__)

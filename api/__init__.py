@@ -1,0 +1,1 @@
+"""The thin FastAPI gateway: configuration, ingestion, callback status and manual control."""

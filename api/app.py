@@ -1,0 +1,60 @@
+"""create_app(): the FastAPI gateway, its lifespan and its routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
+from api.routes import api_keys, callbacks, endpoints, events, health, tenants
+from core.settings import Settings, get_settings
+from runtime.bootstrap import bootstrap
+from runtime.callbacks import CallbackControl
+from runtime.temporal import connect
+from store.db import Database
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+GouTong Callbacks: every status change and user behaviour of a message, delivered to the
+tenant's endpoints as signed (Standard Webhooks), retried, traceable HTTP callbacks — one
+Temporal workflow per callback.
+
+Authenticate with `Authorization: Bearer <api key>` (or `X-API-Key`).
+Errors are `{"code", "message", "details"}` with a 4xx/5xx status.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url())
+        if await bootstrap(db, settings):
+            log.warning("generated the bootstrap admin API key in %s", settings.admin_key_file)
+        app.state.settings = settings
+        app.state.db = db
+        app.state.control = CallbackControl(settings, connect)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(
+        title="GouTong Callbacks",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, tenants, endpoints, events, callbacks, api_keys):
+        app.include_router(module.router)
+    return app

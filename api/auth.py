@@ -1,0 +1,66 @@
+"""Caller authentication by API key and the tenant scope it grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import Forbidden, InvalidInput, Unauthenticated
+from store.api_keys import find_api_key
+
+__all__ = ["Principal", "authenticate"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key id, its role, and the one tenant it is bound to (None = global)."""
+
+    key_id: str
+    role: str
+    tenant_id: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and self.tenant_id is None
+
+    def check_tenant(self, tenant_id: str) -> None:
+        """Refuses a tenant-scoped key that reaches for another tenant."""
+        if self.tenant_id is not None and self.tenant_id != tenant_id:
+            raise Forbidden(
+                "this API key is scoped to another tenant", code="tenant_scope_violation"
+            )
+
+    def resolve_tenant(self, requested: str | None) -> str:
+        """The tenant a write acts on: the key's own, or the one a global key names."""
+        if self.tenant_id is not None:
+            if requested is not None:
+                self.check_tenant(requested)
+            return self.tenant_id
+        if requested is None:
+            raise InvalidInput("tenant_id is required with a global key", code="tenant_required")
+        return requested
+
+    def list_scope(self, requested: str | None) -> str | None:
+        """The tenant filter of a listing: forced to the key's tenant when it has one."""
+        if self.tenant_id is not None:
+            if requested is not None:
+                self.check_tenant(requested)
+            return self.tenant_id
+        return requested
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden("this action needs a global admin key", code="admin_required")
+
+
+async def authenticate(session: AsyncSession, *, presented: str | None) -> Principal:
+    if not presented:
+        raise Unauthenticated(
+            "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            code="missing_credentials",
+        )
+    key = await find_api_key(session, plain=presented)
+    if key is None:
+        raise Unauthenticated("unknown or revoked API key", code="invalid_api_key")
+    return Principal(key_id=key.id, role=key.role, tenant_id=key.tenant_id)

@@ -1,0 +1,53 @@
+"""Annotated dependency aliases: settings, store session, caller, Temporal control."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Principal, authenticate
+from core.settings import Settings
+from runtime.callbacks import CallbackControl
+from store.db import Database
+
+__all__ = ["CallerDep", "ControlDep", "SessionDep", "SettingsDep"]
+
+_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _control(request: Request) -> CallbackControl:
+    control: CallbackControl = request.app.state.control
+    return control
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    db: Database = request.app.state.db
+    async with db.session() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+ControlDep = Annotated[CallbackControl, Depends(_control)]
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+async def _caller(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_api_key_header)],
+) -> Principal:
+    presented = bearer.credentials if bearer is not None else header_key
+    return await authenticate(session, presented=presented)
+
+
+CallerDep = Annotated[Principal, Depends(_caller)]

@@ -1,0 +1,78 @@
+"""Endpoints: where a tenant's callbacks go, with filters, secret and retry policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import CallerDep, SessionDep
+from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
+from core.signing import generate_secret
+from store import endpoints as store
+from store.tenants import get_tenant
+
+router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    if "url" in values and values["url"] is not None:
+        values["url"] = str(values["url"])
+    return values
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
+async def create_endpoint(
+    body: EndpointCreate, caller: CallerDep, session: SessionDep
+) -> EndpointCreated:
+    tenant_id = caller.resolve_tenant(body.tenant_id)
+    await get_tenant(session, tenant_id=tenant_id)
+    fields = _columns(body.model_dump(exclude={"tenant_id"}))
+    fields["secret"] = body.secret or generate_secret()
+    endpoint = await store.create_endpoint(session, tenant_id=tenant_id, **fields)
+    return EndpointCreated.model_validate(endpoint)
+
+
+@router.get("", response_model=Page[EndpointPublic])
+async def list_endpoints(
+    caller: CallerDep,
+    session: SessionDep,
+    tenant: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[EndpointPublic]:
+    page = await store.list_endpoints(
+        session, tenant_id=caller.list_scope(tenant), cursor=cursor, limit=limit
+    )
+    return Page(
+        data=[EndpointPublic.model_validate(e) for e in page.items], next_cursor=page.next_cursor
+    )
+
+
+async def _owned(session: SessionDep, caller: CallerDep, endpoint_id: str) -> Any:
+    endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
+    caller.check_tenant(endpoint.tenant_id)
+    return endpoint
+
+
+@router.get("/{endpoint_id}", response_model=EndpointPublic)
+async def get_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep) -> EndpointPublic:
+    return EndpointPublic.model_validate(await _owned(session, caller, endpoint_id))
+
+
+@router.patch("/{endpoint_id}", response_model=EndpointPublic)
+async def update_endpoint(
+    endpoint_id: str, body: EndpointUpdate, caller: CallerDep, session: SessionDep
+) -> EndpointPublic:
+    await _owned(session, caller, endpoint_id)
+    changes = _columns(body.model_dump(exclude_unset=True, exclude_none=True))
+    endpoint = await store.update_endpoint(session, endpoint_id=endpoint_id, changes=changes)
+    return EndpointPublic.model_validate(endpoint)
+
+
+@router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep) -> None:
+    await _owned(session, caller, endpoint_id)
+    await store.delete_endpoint(session, endpoint_id=endpoint_id)

@@ -1,0 +1,114 @@
+"""Ingestion: accept fast (202), store once per idempotency key, start one workflow per callback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.auth import Principal
+from api.deps import CallerDep, ControlDep, SessionDep
+from api.schemas import BatchAccepted, EventAccepted, EventBatch
+from core.errors import InvalidInput
+from core.events import EventIn
+from runtime.callbacks import CallbackControl
+from store.events import IngestedEvent, NewEvent, record_events
+from store.tenants import get_tenant
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Used as the event id when the body has none.",
+    ),
+]
+
+
+def _to_new_event(event: EventIn, tenant_id: str, external_id: str) -> NewEvent:
+    canonical = event.model_dump(mode="json", exclude={"id", "tenant_id"})
+    body_hash = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+    return NewEvent(
+        tenant_id=tenant_id,
+        external_id=external_id,
+        body_hash=body_hash,
+        type=event.type,
+        message_id=event.message_id,
+        occurred_at=event.timestamp or datetime.now(UTC),
+        channel=event.channel.type if event.channel else None,
+        data=event.envelope_data(),
+        meta=event.metadata,
+    )
+
+
+async def _ingest(
+    session: AsyncSession,
+    control: CallbackControl,
+    caller: Principal,
+    events: list[tuple[EventIn, str]],
+) -> list[EventAccepted]:
+    by_tenant: dict[str, list[NewEvent]] = {}
+    order: list[tuple[str, int]] = []
+    for event, external_id in events:
+        tenant_id = caller.resolve_tenant(event.tenant_id)
+        group = by_tenant.setdefault(tenant_id, [])
+        order.append((tenant_id, len(group)))
+        group.append(_to_new_event(event, tenant_id, external_id))
+    results: dict[str, list[IngestedEvent]] = {}
+    for tenant_id, items in by_tenant.items():
+        await get_tenant(session, tenant_id=tenant_id)
+        results[tenant_id] = await record_events(session, items=items)
+    pairs = [
+        (callback, result.endpoints[callback.endpoint_id])
+        for group in results.values()
+        for result in group
+        for callback in result.callbacks
+        if callback.endpoint_id in result.endpoints
+    ]
+    await control.start(pairs)
+    accepted = []
+    for tenant_id, index in order:
+        result = results[tenant_id][index]
+        accepted.append(
+            EventAccepted(
+                event_id=result.event.id,
+                external_id=result.event.external_id,
+                callback_ids=[c.id for c in result.callbacks],
+                duplicate=result.duplicate,
+            )
+        )
+    return accepted
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=EventAccepted)
+async def post_event(
+    event: EventIn,
+    caller: CallerDep,
+    session: SessionDep,
+    control: ControlDep,
+    idempotency_key: IdempotencyKey = None,
+) -> EventAccepted:
+    """Accepts one event; answers once its callbacks are durably started."""
+    external_id = event.id or idempotency_key or f"auto-{uuid.uuid4()}"
+    if event.id and idempotency_key and event.id != idempotency_key:
+        raise InvalidInput(
+            "body id and Idempotency-Key differ; send one or make them equal",
+            code="idempotency_key_mismatch",
+        )
+    return (await _ingest(session, control, caller, [(event, external_id)]))[0]
+
+
+@router.post("/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
+async def post_batch(
+    batch: EventBatch, caller: CallerDep, session: SessionDep, control: ControlDep
+) -> BatchAccepted:
+    """Accepts up to 1000 events at once (all or none are validated)."""
+    items = [(event, event.id or f"auto-{uuid.uuid4()}") for event in batch.events]
+    return BatchAccepted(events=await _ingest(session, control, caller, items))

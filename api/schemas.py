@@ -1,0 +1,262 @@
+"""Request and response models of the API (Base / Create / Update / Public families)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+
+from core.contracts import RetrySpec
+from core.events import EventIn
+from core.routing import EVENT_TYPE_PATTERN
+from core.signing import is_valid_secret
+
+T = TypeVar("T")
+
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+_RESERVED_HEADERS = {"host", "content-length", "content-type", "transfer-encoding", "connection"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at end.")
+
+
+# --- tenants ---------------------------------------------------------------------------------
+
+
+class TenantCreate(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class TenantUpdate(_Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class TenantPublic(_Public):
+    id: str
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+class RetryPolicy(_Strict):
+    """Declared retry policy; see docs/retries.md for the defaults and the reasoning."""
+
+    strategy: Literal["exponential", "fixed"] = "exponential"
+    initial_interval_seconds: float = Field(default=10.0, ge=1, le=86400)
+    backoff_coefficient: float = Field(default=2.0, ge=1, le=10)
+    max_interval_seconds: float = Field(default=7200.0, ge=1, le=7 * 86400)
+    interval_seconds: float = Field(default=60.0, ge=1, le=86400, description="fixed only")
+    max_attempts: int = Field(default=18, ge=1, le=100)
+    max_duration_seconds: float = Field(default=86400.0, ge=1, le=30 * 86400)
+
+    def to_spec(self) -> RetrySpec:
+        return RetrySpec(**self.model_dump())
+
+
+EventTypePattern = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _EndpointFields(_Strict):
+    @field_validator("event_types", check_fields=False)
+    @classmethod
+    def _patterns(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or []:
+            if not EVENT_TYPE_PATTERN.match(pattern):
+                raise ValueError(f"invalid event type pattern {pattern!r}")
+        return value
+
+    @field_validator("headers", check_fields=False)
+    @classmethod
+    def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name, content in (value or {}).items():
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"invalid header name {name!r}")
+            lowered = name.lower()
+            if lowered in _RESERVED_HEADERS or lowered.startswith("webhook-"):
+                raise ValueError(f"header {name!r} is set by the service")
+            if any(c in content for c in "\r\n\0") or len(content) > 4096:
+                raise ValueError(f"invalid value for header {name!r}")
+        return value
+
+    @field_validator("secret", check_fields=False)
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_secret(value):
+            raise ValueError("secret must be whsec_ followed by base64 of 24 to 64 bytes")
+        return value
+
+
+class EndpointCreate(_EndpointFields):
+    tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
+    name: str = Field(default="", max_length=200)
+    url: AnyHttpUrl
+    event_types: list[EventTypePattern] = Field(
+        default_factory=list, max_length=100, description="Exact types or patterns; empty = all."
+    )
+    channels: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=50, description="Channel types; empty = all."
+    )
+    secret: str | None = Field(default=None, description="Generated when not given.")
+    headers: dict[str, str] = Field(default_factory=dict, max_length=50)
+    timeout_seconds: float = Field(default=15.0, ge=1, le=60)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    enabled: bool = True
+
+
+class EndpointUpdate(_EndpointFields):
+    name: str | None = Field(default=None, max_length=200)
+    url: AnyHttpUrl | None = None
+    event_types: list[EventTypePattern] | None = Field(default=None, max_length=100)
+    channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        default=None, max_length=50
+    )
+    secret: str | None = None
+    headers: dict[str, str] | None = Field(default=None, max_length=50)
+    timeout_seconds: float | None = Field(default=None, ge=1, le=60)
+    retry: RetryPolicy | None = None
+    enabled: bool | None = None
+
+
+class EndpointPublic(_Public):
+    id: str
+    tenant_id: str
+    name: str
+    url: str
+    event_types: list[str]
+    channels: list[str]
+    headers: dict[str, str]
+    timeout_seconds: float
+    retry: RetryPolicy
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointCreated(EndpointPublic):
+    secret: str = Field(description="Shown once; store it with the receiver.")
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+class EventBatch(_Strict):
+    events: list[EventIn] = Field(min_length=1, max_length=1000)
+
+
+class EventAccepted(_Public):
+    event_id: str
+    external_id: str
+    callback_ids: list[str]
+    duplicate: bool = Field(description="True when this id was accepted before.")
+
+
+class BatchAccepted(BaseModel):
+    events: list[EventAccepted]
+
+
+# --- callbacks -------------------------------------------------------------------------------
+
+
+class AttemptPublic(_Public):
+    attempt: int
+    trigger: str
+    target_url: str
+    status_code: int | None
+    duration_ms: int
+    response_excerpt: str
+    error: str | None
+    created_at: datetime
+
+
+class LiveStatus(_Public):
+    """What the running workflow says (the ``status`` query)."""
+
+    state: str
+    attempts: int
+    last_error: str | None
+    last_status_code: int | None
+    next_attempt_at: datetime | None
+
+
+class CallbackPublic(_Public):
+    id: str
+    tenant_id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    message_id: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CallbackDetail(CallbackPublic):
+    attempt_log: list[AttemptPublic]
+    live: LiveStatus | None = Field(description="null when the workflow is closed or unreachable")
+    temporal_ui_url: str
+
+
+class InterventionIn(_Strict):
+    reason: str = Field(default="", max_length=500)
+
+
+class RedirectIn(_Strict):
+    url: AnyHttpUrl
+    reason: str = Field(default="", max_length=500)
+
+
+class InterventionAccepted(BaseModel):
+    callback_id: str
+    action: str
+    accepted: bool = True
+
+
+# --- api keys --------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(_Strict):
+    name: str = Field(default="", max_length=200)
+    role: Literal["admin", "tenant_admin"] = "tenant_admin"
+    tenant_id: str | None = None
+
+
+class ApiKeyPublic(_Public):
+    id: str
+    name: str
+    hint: str
+    role: str
+    tenant_id: str | None
+    created_at: datetime
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once.")
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None

@@ -1,0 +1,155 @@
+"""Dataclasses that cross the Temporal boundary: workflow, activity, signal and query I/O.
+
+They carry ids and small facts only; secrets and payload bodies stay in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "AttemptReport",
+    "CallbackInput",
+    "CallbackOutcome",
+    "CallbackState",
+    "CallbackStatus",
+    "DeliveryRequest",
+    "DeliveryResult",
+    "Intervention",
+    "RecordAck",
+    "RedirectRequest",
+    "RetrySpec",
+    "StatusQuery",
+    "StatusRecord",
+]
+
+
+class CallbackState:
+    """The states a callback moves through (plain strings, so they travel as JSON)."""
+
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    RETRYING = "retrying"
+    PAUSED = "paused"
+    DELIVERED = "delivered"
+    DEAD_LETTERED = "dead_lettered"
+    CANCELLED = "cancelled"
+
+    ALL = (PENDING, DELIVERING, RETRYING, PAUSED, DELIVERED, DEAD_LETTERED, CANCELLED)
+    FINAL = (DELIVERED, CANCELLED)
+
+
+@dataclass
+class RetrySpec:
+    """An endpoint's declared retry policy, as the workflow sees it."""
+
+    strategy: str = "exponential"  # "exponential" or "fixed"
+    initial_interval_seconds: float = 10.0
+    backoff_coefficient: float = 2.0
+    max_interval_seconds: float = 7200.0
+    interval_seconds: float = 60.0
+    max_attempts: int = 18
+    max_duration_seconds: float = 86400.0
+
+
+@dataclass
+class CallbackInput:
+    """What a CallbackWorkflow is started with: ids and policy, never the payload."""
+
+    callback_id: str
+    tenant_id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    message_id: str
+    retry: RetrySpec = field(default_factory=RetrySpec)
+    timeout_seconds: float = 15.0
+    dead_letter_retention_seconds: float = 7 * 86400.0
+    manual_only: bool = False  # a re-run from a closed dead letter: one manual attempt
+
+
+@dataclass
+class CallbackOutcome:
+    callback_id: str
+    state: str
+    attempts: int
+    last_error: str | None = None
+
+
+@dataclass
+class DeliveryRequest:
+    """One activity execution: up to ``max_attempts`` tries, numbered after ``attempt_offset``."""
+
+    callback_id: str
+    attempt_offset: int
+    max_attempts: int
+    trigger: str  # "scheduled" or "manual" (for the first try of this execution)
+    retry: RetrySpec
+    deadline: datetime
+    target_url: str | None = None  # a redirect: deliver once to this URL instead
+
+
+@dataclass
+class DeliveryResult:
+    attempt: int
+    status_code: int
+    duration_ms: int
+
+
+@dataclass
+class AttemptReport:
+    """A failed try, sent by the delivery activity as the ``attempt_failed`` signal."""
+
+    attempt: int
+    error: str
+    status_code: int | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class StatusRecord:
+    """A state change the workflow writes to the store."""
+
+    callback_id: str
+    state: str
+    attempts: int
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+@dataclass
+class RecordAck:
+    callback_id: str
+
+
+@dataclass
+class Intervention:
+    """Input of the retry_now, pause, resume and cancel signals."""
+
+    actor: str = ""
+    reason: str = ""
+
+
+@dataclass
+class RedirectRequest:
+    """Input of the redirect signal: deliver once to ``url``."""
+
+    url: str
+    actor: str = ""
+    reason: str = ""
+
+
+@dataclass
+class StatusQuery:
+    """Input of the status query (no options yet)."""
+
+
+@dataclass
+class CallbackStatus:
+    callback_id: str
+    state: str
+    attempts: int
+    last_error: str | None = None
+    last_status_code: int | None = None
+    next_attempt_at: datetime | None = None

@@ -1,0 +1,131 @@
+"""The unified event model (status and behaviour events) as producers post it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "BEHAVIOR_TYPES",
+    "STATUS_TYPES",
+    "BehaviorEvent",
+    "Channel",
+    "EventIn",
+    "StatusEvent",
+]
+
+STATUS_TYPES = (
+    "message.status.submitted",
+    "message.status.sending",
+    "message.status.sent",
+    "message.status.failed",
+    "message.status.delivered",
+    "message.status.undelivered",
+    "message.status.rejected",
+)
+BEHAVIOR_TYPES = (
+    "message.behavior.click",
+    "message.behavior.read",
+    "message.behavior.forward",
+    "message.behavior.unsubscribe",
+)
+_NEEDS_ERROR = {"message.status.failed", "message.status.undelivered", "message.status.rejected"}
+
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Open(BaseModel):
+    """Sub-objects accept extra fields, so producers can add to them without breaking."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Channel(_Open):
+    type: ShortText = Field(description="sms, email, push, im, voice, ...", examples=["sms"])
+    provider: str | None = Field(default=None, max_length=200)
+    account: str | None = Field(default=None, max_length=200)
+
+
+class ErrorInfo(_Open):
+    code: ShortText
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class Device(_Open):
+    type: str | None = Field(default=None, max_length=100)
+    os: str | None = Field(default=None, max_length=100)
+    model: str | None = Field(default=None, max_length=100)
+    user_agent: str | None = Field(default=None, max_length=1000)
+
+
+class Location(_Open):
+    country: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    city: str | None = Field(default=None, max_length=100)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class _EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: ShortText | None = Field(
+        default=None, description="Producer's event id; the idempotency key (or Idempotency-Key)."
+    )
+    tenant_id: ShortText | None = Field(
+        default=None, description="Required with a global key; implied by a tenant key."
+    )
+    message_id: ShortText
+    timestamp: datetime | None = Field(default=None, description="When it happened (default: now).")
+    recipient: str | None = Field(default=None, max_length=320)
+    channel: Channel | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _aware_timestamp(self) -> _EventBase:
+        if self.timestamp is not None and self.timestamp.tzinfo is None:
+            raise ValueError("timestamp must carry a timezone (e.g. 2026-11-28T10:00:00Z)")
+        return self
+
+
+class StatusEvent(_EventBase):
+    """A message status change: submitted, sending, sent, failed, delivered, ..."""
+
+    type: Literal[STATUS_TYPES]  # type: ignore[valid-type]
+    channel: Channel
+    detail: str | None = Field(default=None, max_length=2000)
+    error: ErrorInfo | None = None
+    status_times: dict[str, datetime] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _error_on_failure(self) -> StatusEvent:
+        if self.type in _NEEDS_ERROR and self.error is None:
+            raise ValueError(f"{self.type} needs an error {{code, description}}")
+        return self
+
+    def envelope_data(self) -> dict[str, Any]:
+        body = self.model_dump(
+            mode="json", include={"recipient", "channel", "detail", "error", "status_times"}
+        )
+        return {"message_id": self.message_id, "status": self.type.rsplit(".", 1)[1], **body}
+
+
+class BehaviorEvent(_EventBase):
+    """A user behaviour on a message: click, read, forward, unsubscribe."""
+
+    type: Literal[BEHAVIOR_TYPES]  # type: ignore[valid-type]
+    detail: dict[str, Any] = Field(default_factory=dict, examples=[{"url": "https://x.cn/a"}])
+    device: Device | None = None
+    location: Location | None = None
+
+    def envelope_data(self) -> dict[str, Any]:
+        body = self.model_dump(
+            mode="json", include={"recipient", "channel", "detail", "device", "location"}
+        )
+        return {"message_id": self.message_id, "behavior": self.type.rsplit(".", 1)[1], **body}
+
+
+EventIn = Annotated[StatusEvent | BehaviorEvent, Field(discriminator="type")]

@@ -1,0 +1,87 @@
+"""All configuration of GouTong Callbacks, read from the environment (prefix ``GOUTONG_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+DEFAULT_FAIL_FAST = [400, 401, 403, 404, 410, 413, 422]
+
+
+class Settings(BaseSettings):
+    """One place for every setting; see ``.env.example`` for the documented list."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOUTONG_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Path("data")
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("GOUTONG_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL; empty means sqlite+aiosqlite:///<data_dir>/goutong.db",
+    )
+
+    # --- Temporal ----------------------------------------------------------------------
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "goutong-callbacks"
+    temporal_tls: bool = False
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_api_key: str | None = None
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    register_search_attributes: bool = True
+
+    # --- embedded dev stack (`goutong dev` / `make run`) ---------------------------------
+    dev_temporal: bool = True
+    dev_temporal_port: int = 7233
+    dev_temporal_ui_port: int = 8233
+    dev_components: str = "temporal,worker,api"
+
+    # --- API -----------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_api_url: str = "http://127.0.0.1:8000"
+    admin_api_key: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_batch_events: int = 1000
+    workflow_start_concurrency: int = 64
+
+    # --- delivery ------------------------------------------------------------------------
+    fail_fast_status_codes: list[int] = Field(default_factory=lambda: list(DEFAULT_FAIL_FAST))
+    retry_after_max_seconds: int = 3600
+    response_excerpt_bytes: int = 2048
+    user_agent: str = "GouTong-Callbacks/0.1"
+    dead_letter_retention_days: float = 7.0
+    http_max_connections: int = 200
+
+    # --- worker --------------------------------------------------------------------------
+    max_concurrent_activities: int = 200
+    max_concurrent_workflow_tasks: int = 100
+
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the SQLite file under ``data_dir``."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'goutong.db'}"
+
+    @property
+    def admin_key_file(self) -> Path:
+        return self.data_dir / "admin.key"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use (never at import time)."""
+    return Settings()

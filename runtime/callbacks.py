@@ -1,0 +1,152 @@
+"""Starting, signalling and querying CallbackWorkflows; used by the API (and the CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import search_attributes as sa
+from core.contracts import (
+    CallbackInput,
+    CallbackState,
+    CallbackStatus,
+    Intervention,
+    RetrySpec,
+    StatusQuery,
+)
+from core.errors import CallbackClosed, ServiceUnavailable
+from core.settings import Settings
+from store.models import Callback, Endpoint
+from workflows.callback import CallbackWorkflow
+
+__all__ = ["CallbackControl"]
+
+log = logging.getLogger(__name__)
+
+
+def callback_input(callback: Callback, endpoint: Endpoint, settings: Settings) -> CallbackInput:
+    return CallbackInput(
+        callback_id=callback.id,
+        tenant_id=callback.tenant_id,
+        endpoint_id=callback.endpoint_id,
+        event_id=callback.event_id,
+        event_type=callback.event_type,
+        message_id=callback.message_id,
+        retry=RetrySpec(**endpoint.retry),
+        timeout_seconds=endpoint.timeout_seconds,
+        dead_letter_retention_seconds=settings.dead_letter_retention_days * 86400,
+    )
+
+
+class CallbackControl:
+    """A lazily connected Temporal client plus the few operations the gateway needs."""
+
+    def __init__(self, settings: Settings, connect: Callable[[Settings], Awaitable[Client]]):
+        self._settings = settings
+        self._connect = connect
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        if self._client is None:
+            async with self._lock:
+                if self._client is None:
+                    try:
+                        self._client = await self._connect(self._settings)
+                    except Exception as exc:
+                        raise ServiceUnavailable(
+                            f"Temporal is not reachable at {self._settings.temporal_address}",
+                            code="temporal_unavailable",
+                        ) from exc
+        return self._client
+
+    async def start(self, pairs: list[tuple[Callback, Endpoint]]) -> None:
+        """Starts one workflow per callback; starting one that exists is a no-op."""
+        client = await self.client()
+        limit = asyncio.Semaphore(self._settings.workflow_start_concurrency)
+
+        async def start_one(callback: Callback, endpoint: Endpoint) -> None:
+            async with limit:
+                await self._start(client, callback_input(callback, endpoint, self._settings))
+
+        try:
+            await asyncio.gather(*(start_one(c, e) for c, e in pairs))
+        except RPCError as exc:
+            raise ServiceUnavailable(
+                f"could not start callbacks: {exc.message}", code="temporal_unavailable"
+            ) from exc
+
+    async def _start(self, client: Client, input: CallbackInput, *, rerun: bool = False) -> None:
+        attributes = TypedSearchAttributes(
+            [
+                SearchAttributePair(sa.TENANT, input.tenant_id),
+                SearchAttributePair(sa.ENDPOINT, input.endpoint_id),
+                SearchAttributePair(sa.EVENT_TYPE, input.event_type),
+                SearchAttributePair(sa.MESSAGE_ID, input.message_id),
+                SearchAttributePair(sa.STATUS, CallbackState.PENDING),
+            ]
+        )
+        try:
+            await client.start_workflow(
+                CallbackWorkflow.run,
+                input,
+                id=input.callback_id,
+                task_queue=self._settings.temporal_task_queue,
+                id_reuse_policy=(
+                    WorkflowIDReusePolicy.ALLOW_DUPLICATE
+                    if rerun
+                    else WorkflowIDReusePolicy.REJECT_DUPLICATE
+                ),
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                search_attributes=attributes,
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # closed already: the same callback is never delivered twice by a replay
+
+    async def handle(self, callback_id: str) -> WorkflowHandle:
+        return (await self.client()).get_workflow_handle(callback_id)
+
+    async def signal(self, callback: Callback, name: str, arg: object) -> None:
+        handle = await self.handle(callback.id)
+        try:
+            await handle.signal(name, arg)
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise CallbackClosed(
+                    f"callback {callback.id} is {callback.status}; its workflow has closed",
+                ) from exc
+            raise ServiceUnavailable(exc.message, code="temporal_unavailable") from exc
+
+    async def retry(self, callback: Callback, endpoint: Endpoint | None, actor: str) -> None:
+        """retry_now for a running callback; a new manual run for a closed dead letter."""
+        try:
+            await self.signal(callback, "retry_now", Intervention(actor=actor))
+        except CallbackClosed:
+            if callback.status != CallbackState.DEAD_LETTERED or endpoint is None:
+                raise
+            input = callback_input(callback, endpoint, self._settings)
+            input.manual_only = True
+            await self._start(await self.client(), input, rerun=True)
+
+    async def status(self, callback_id: str) -> CallbackStatus | None:
+        """The live status query, or None when the workflow is closed or unreachable."""
+        try:
+            handle = await self.handle(callback_id)
+            description = await handle.describe()
+            if description.status is None or description.status.name != "RUNNING":
+                return None
+            return await handle.query(CallbackWorkflow.status, StatusQuery())
+        except (RPCError, ServiceUnavailable) as exc:
+            log.info("status query for %s failed: %s", callback_id, exc)
+            return None

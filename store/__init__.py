@@ -1,0 +1,1 @@
+"""The configuration and callback store: sqlmodel tables and keyword-only async functions."""

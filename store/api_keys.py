@@ -1,0 +1,87 @@
+"""API keys: stored as SHA-256 hashes, shown in clear once at creation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.ids import new_id
+from store.models import ApiKey
+from store.types import utcnow
+
+__all__ = [
+    "admin_key_exists",
+    "create_api_key",
+    "find_api_key",
+    "hash_key",
+    "install_api_key",
+    "list_api_keys",
+    "revoke_api_key",
+]
+
+
+def hash_key(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def _new_plain_key() -> str:
+    return "gt_" + secrets.token_urlsafe(32)
+
+
+async def install_api_key(
+    session: AsyncSession, *, plain: str, role: str, tenant_id: str | None, name: str = ""
+) -> ApiKey:
+    """Stores the hash of a given key (used for the bootstrap admin key)."""
+    key = ApiKey(
+        id=new_id("key"),
+        name=name,
+        key_hash=hash_key(plain),
+        hint=plain[:7] + "…",
+        role=role,
+        tenant_id=tenant_id,
+    )
+    session.add(key)
+    await session.commit()
+    return key
+
+
+async def create_api_key(
+    session: AsyncSession, *, role: str, tenant_id: str | None, name: str = ""
+) -> tuple[ApiKey, str]:
+    """A new key; the plain text is returned here and never again."""
+    plain = _new_plain_key()
+    key = await install_api_key(session, plain=plain, role=role, tenant_id=tenant_id, name=name)
+    return key, plain
+
+
+async def find_api_key(session: AsyncSession, *, plain: str) -> ApiKey | None:
+    statement = select(ApiKey).where(ApiKey.key_hash == hash_key(plain))
+    key = (await session.exec(statement)).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    return key
+
+
+async def admin_key_exists(session: AsyncSession) -> bool:
+    statement = select(ApiKey).where(ApiKey.role == "admin", ApiKey.tenant_id == None)  # noqa: E711
+    return (await session.exec(statement)).first() is not None
+
+
+async def list_api_keys(session: AsyncSession, *, tenant_id: str | None = None) -> list[ApiKey]:
+    statement = select(ApiKey).where(ApiKey.revoked_at == None)  # noqa: E711
+    if tenant_id is not None:
+        statement = statement.where(ApiKey.tenant_id == tenant_id)
+    return list((await session.exec(statement.order_by(ApiKey.id))).all())
+
+
+async def revoke_api_key(session: AsyncSession, *, key_id: str) -> ApiKey | None:
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        return None
+    key.revoked_at = utcnow()
+    session.add(key)
+    await session.commit()
+    return key

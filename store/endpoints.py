@@ -1,0 +1,79 @@
+"""Endpoints: a tenant's callback destinations with filters, secret and policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import NotFound
+from core.ids import new_id
+from core.routing import endpoint_matches
+from store.models import Endpoint
+from store.pagination import Page, paginate, to_page
+from store.types import utcnow
+
+__all__ = [
+    "create_endpoint",
+    "delete_endpoint",
+    "get_endpoint",
+    "list_endpoints",
+    "matching_endpoints",
+    "update_endpoint",
+]
+
+
+async def create_endpoint(session: AsyncSession, *, tenant_id: str, **fields: Any) -> Endpoint:
+    endpoint = Endpoint(id=new_id("ep"), tenant_id=tenant_id, **fields)
+    session.add(endpoint)
+    await session.commit()
+    return endpoint
+
+
+async def get_endpoint(session: AsyncSession, *, endpoint_id: str) -> Endpoint:
+    endpoint = await session.get(Endpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"endpoint {endpoint_id} not found", code="endpoint_not_found")
+    return endpoint
+
+
+async def list_endpoints(
+    session: AsyncSession,
+    *,
+    tenant_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Endpoint]:
+    statement = select(Endpoint)
+    if tenant_id is not None:
+        statement = statement.where(Endpoint.tenant_id == tenant_id)
+    rows = (await session.exec(paginate(statement, Endpoint.id, cursor=cursor, limit=limit))).all()
+    return to_page(list(rows), limit=limit, id_of=lambda e: e.id)
+
+
+async def update_endpoint(
+    session: AsyncSession, *, endpoint_id: str, changes: dict[str, Any]
+) -> Endpoint:
+    endpoint = await get_endpoint(session, endpoint_id=endpoint_id)
+    for key, value in changes.items():
+        setattr(endpoint, key, value)
+    endpoint.updated_at = utcnow()
+    session.add(endpoint)
+    await session.commit()
+    return endpoint
+
+
+async def delete_endpoint(session: AsyncSession, *, endpoint_id: str) -> None:
+    endpoint = await get_endpoint(session, endpoint_id=endpoint_id)
+    await session.delete(endpoint)
+    await session.commit()
+
+
+async def matching_endpoints(
+    session: AsyncSession, *, tenant_id: str, event_type: str, channel: str | None
+) -> list[Endpoint]:
+    """The tenant's enabled endpoints whose filters let this event through."""
+    statement = select(Endpoint).where(Endpoint.tenant_id == tenant_id, Endpoint.enabled == True)  # noqa: E712
+    rows = (await session.exec(statement.order_by(Endpoint.id))).all()
+    return [e for e in rows if endpoint_matches(e.event_types, e.channels, event_type, channel)]

@@ -1,0 +1,139 @@
+"""Ingestion: events stored once per idempotency key, with one callback per matching endpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import Conflict
+from core.ids import callback_id, new_id
+from store.endpoints import matching_endpoints
+from store.models import Callback, Endpoint, Event
+
+__all__ = ["IngestedEvent", "NewEvent", "get_event", "record_events"]
+
+
+@dataclass
+class NewEvent:
+    tenant_id: str
+    external_id: str
+    body_hash: str
+    type: str
+    message_id: str
+    occurred_at: datetime
+    channel: str | None
+    data: dict[str, Any]
+    meta: dict[str, Any]
+
+
+@dataclass
+class IngestedEvent:
+    event: Event
+    duplicate: bool
+    callbacks: list[Callback] = field(default_factory=list)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+
+
+async def get_event(session: AsyncSession, *, event_id: str) -> Event | None:
+    return await session.get(Event, event_id)
+
+
+async def _existing(
+    session: AsyncSession, tenant_id: str, external_ids: list[str]
+) -> dict[str, Event]:
+    statement = select(Event).where(
+        Event.tenant_id == tenant_id, col(Event.external_id).in_(external_ids)
+    )
+    return {e.external_id: e for e in (await session.exec(statement)).all()}
+
+
+async def _load_duplicate(session: AsyncSession, event: Event, item: NewEvent) -> IngestedEvent:
+    if event.body_hash != item.body_hash:
+        raise Conflict(
+            f"event id / Idempotency-Key {item.external_id!r} was already used with another body",
+            code="idempotency_key_reused",
+        )
+    callbacks = list(
+        (await session.exec(select(Callback).where(Callback.event_id == event.id))).all()
+    )
+    endpoint_ids = [c.endpoint_id for c in callbacks]
+    endpoints = (
+        await session.exec(select(Endpoint).where(col(Endpoint.id).in_(endpoint_ids)))
+    ).all()
+    return IngestedEvent(event, True, callbacks, {e.id: e for e in endpoints})
+
+
+async def record_events(session: AsyncSession, *, items: list[NewEvent]) -> list[IngestedEvent]:
+    """Stores new events and their callbacks in one transaction; duplicates come back as stored.
+
+    Items of one call share a tenant. A concurrent insert of the same key is detected by the
+    unique constraint and answered from the winner's rows.
+    """
+    if not items:
+        return []
+    tenant_id = items[0].tenant_id
+    for _ in range(2):
+        existing = await _existing(session, tenant_id, [i.external_id for i in items])
+        results: list[IngestedEvent] = []
+        routes: dict[tuple[str, str | None], list[Endpoint]] = {}
+        seen: dict[str, IngestedEvent] = {}
+        for item in items:
+            if item.external_id in existing:
+                results.append(await _load_duplicate(session, existing[item.external_id], item))
+                continue
+            if item.external_id in seen:  # the same key twice in one batch
+                first = seen[item.external_id]
+                if first.event.body_hash != item.body_hash:
+                    raise Conflict(
+                        f"event id {item.external_id!r} appears twice with different bodies",
+                        code="idempotency_key_reused",
+                    )
+                results.append(IngestedEvent(first.event, True, first.callbacks, first.endpoints))
+                continue
+            key = (item.type, item.channel)
+            if key not in routes:
+                routes[key] = await matching_endpoints(
+                    session, tenant_id=tenant_id, event_type=item.type, channel=item.channel
+                )
+            result = _new_rows(item, routes[key])
+            session.add(result.event)
+            session.add_all(result.callbacks)
+            seen[item.external_id] = result
+            results.append(result)
+        try:
+            await session.commit()
+            return results
+        except IntegrityError:
+            await session.rollback()
+    raise Conflict("concurrent ingestion of the same events; retry", code="ingestion_conflict")
+
+
+def _new_rows(item: NewEvent, endpoints: list[Endpoint]) -> IngestedEvent:
+    event = Event(
+        id=new_id("evt"),
+        tenant_id=item.tenant_id,
+        external_id=item.external_id,
+        body_hash=item.body_hash,
+        type=item.type,
+        message_id=item.message_id,
+        occurred_at=item.occurred_at,
+        data=item.data,
+        meta=item.meta,
+    )
+    callbacks = [
+        Callback(
+            id=callback_id(event.id, ep.id),
+            tenant_id=item.tenant_id,
+            endpoint_id=ep.id,
+            event_id=event.id,
+            event_type=item.type,
+            message_id=item.message_id,
+        )
+        for ep in endpoints
+    ]
+    return IngestedEvent(event, False, callbacks, {ep.id: ep for ep in endpoints})

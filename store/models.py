@@ -1,0 +1,95 @@
+"""The tables of the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import json_column, utc_column, utcnow
+
+__all__ = ["ApiKey", "Attempt", "Callback", "Endpoint", "Event", "Tenant"]
+
+
+class Tenant(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class Endpoint(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(index=True, foreign_key="tenant.id", max_length=64)
+    name: str = Field(default="", max_length=200)
+    url: str = Field(max_length=2048)
+    event_types: list[str] = Field(default_factory=list, sa_column=json_column())
+    channels: list[str] = Field(default_factory=list, sa_column=json_column())
+    secret: str = Field(max_length=200)
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=json_column())
+    timeout_seconds: float = 15.0
+    retry: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(default="", max_length=200)
+    key_hash: str = Field(unique=True, max_length=64)
+    hint: str = Field(max_length=32)
+    role: str = Field(max_length=32)
+    tenant_id: str | None = Field(default=None, index=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(index=True, max_length=64)
+    external_id: str = Field(max_length=200)
+    body_hash: str = Field(max_length=64)
+    type: str = Field(max_length=200)
+    message_id: str = Field(max_length=200)
+    occurred_at: datetime = Field(sa_column=utc_column())
+    received_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+
+
+class Callback(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=100)
+    tenant_id: str = Field(index=True, max_length=64)
+    endpoint_id: str = Field(index=True, max_length=64)
+    event_id: str = Field(index=True, max_length=64)
+    event_type: str = Field(index=True, max_length=200)
+    message_id: str = Field(max_length=200)
+    status: str = Field(default="pending", index=True, max_length=32)
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=2000)
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class Attempt(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    callback_id: str = Field(index=True, max_length=100)
+    attempt: int
+    trigger: str = Field(max_length=16)
+    target_url: str = Field(max_length=2048)
+    status_code: int | None = None
+    duration_ms: int = 0
+    response_excerpt: str = Field(default="", max_length=8192)
+    error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -1,0 +1,1 @@
+"""Temporal workflows: deterministic, no I/O; everything outside goes through activities."""
