@@ -1,0 +1,23 @@
+"""Saving workflow histories of test runs for the replay tests.
+
+``make histories`` (GOUTONG_RECORD_HISTORIES=1) rewrites tests/workflows/histories/*.json from
+the scenario tests; the replay test replays every file against today's workflow code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+
+HISTORY_DIR = Path(__file__).resolve().parent.parent / "workflows" / "histories"
+
+
+async def keep_history(handle: WorkflowHandle, name: str) -> None:
+    """Writes the closed workflow's history as ``<name>.json`` when recording is on."""
+    if os.environ.get("GOUTONG_RECORD_HISTORIES") != "1":
+        return
+    history = await handle.fetch_history()
+    HISTORY_DIR.mkdir(parents=True, exist_ok=True)
+    (HISTORY_DIR / f"{name}.json").write_text(history.to_json())

@@ -1,0 +1,89 @@
+"""A real HTTP receiver on 127.0.0.1 for tests: scripted answers, every request recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+@dataclass
+class Received:
+    at: float  # time.monotonic()
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    body: bytes = b"ok"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Receiver:
+    """Answers with the scripted ``Answer``s in order, then with ``default``."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[Received] = []
+        self.script: deque[Answer] = deque()
+        self.default = Answer()
+        self.arrived = asyncio.Condition()
+        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def answer(self, *answers: Answer) -> None:
+        self.script.extend(answers)
+
+    async def _handle(self, request: Request) -> Response:
+        body = await request.body()
+        self.requests.append(
+            Received(time.monotonic(), request.url.path, dict(request.headers), body)
+        )
+        async with self.arrived:
+            self.arrived.notify_all()
+        reply = self.script.popleft() if self.script else self.default
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        return Response(reply.body, status_code=reply.status, headers=reply.headers)
+
+    async def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
+        async def enough() -> None:
+            async with self.arrived:
+                await self.arrived.wait_for(lambda: len(self.requests) >= count)
+
+        await asyncio.wait_for(enough(), timeout)
+        return self.requests
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self._server.should_exit = True
+        if self._task is not None:
+            await self._task
