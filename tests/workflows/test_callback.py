@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from standardwebhooks import Webhook
+from temporalio.client import WorkflowExecutionStatus
 
 from core.contracts import CallbackOutcome
 from tests.support.histories import keep_history
@@ -105,7 +106,7 @@ async def test_dead_letter_then_manual_retry_delivers(stack: Stack, receiver: Re
     body = await stack.wait_status(callback_id, "dead_lettered")
     assert body["attempts"] == 2
     await stack.wait_live(callback_id, "dead_lettered")
-    assert (await stack.handle(callback_id).describe()).status.name == "RUNNING"
+    assert (await stack.handle(callback_id).describe()).status == WorkflowExecutionStatus.RUNNING
 
     receiver.default = Answer(status=200)
     response = await stack.api.post(f"/v1/callbacks/{callback_id}/retry", json={"reason": "fixed"})
