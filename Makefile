@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck clean
+.PHONY: run test install lint typecheck clean histories
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -34,3 +34,7 @@ typecheck: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+# Rewrite the committed workflow histories (on purpose only; see tests/workflows/test_replay.py).
+histories: $(STAMP)
+	GOUTONG_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_callback.py

@@ -67,3 +67,23 @@ async def test_response_excerpt_is_truncated_and_error_recorded(
     assert len(first["response_excerpt"]) == stack.settings.response_excerpt_bytes
     assert second["status_code"] == 200
     assert json.loads(receiver.requests[0].body) == json.loads(receiver.requests[1].body)
+
+
+async def test_secret_and_payload_stay_out_of_temporal_history(
+    stack: Stack, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(
+        tenant["id"], receiver.url, headers={"Authorization": "Bearer receiver-token-xyz"}
+    )
+    marker = "payload-marker-5f3a9c"
+    accepted = await stack.post_event(
+        tenant["id"], detail=marker, recipient="+8613800138000", metadata={"m": marker}
+    )
+    [callback_id] = accepted["callback_ids"]
+    await stack.wait_status(callback_id, "delivered")
+    history = (await stack.handle(callback_id).fetch_history()).to_json()
+    secret_body = endpoint["secret"].removeprefix("whsec_")
+    for needle in (secret_body, marker, "+8613800138000", "receiver-token-xyz"):
+        assert needle not in history, needle
+    assert callback_id in history

@@ -1,0 +1,62 @@
+"""Replays committed histories of representative runs against today's CallbackWorkflow.
+
+A change that makes the workflow issue different commands for the same history fails here.
+Rewrite the histories on purpose only (``make histories``), never to silence this test.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from core.contracts import CallbackInput, CallbackOutcome
+from tests.support.histories import HISTORY_DIR
+from workflows.callback import CallbackWorkflow
+
+EXPECTED = {
+    "delivered_first_try",
+    "retried_then_delivered",
+    "retry_after",
+    "dead_letter_manual_retry",
+    "dead_letter_retention",
+    "pause_resume",
+    "cancelled",
+    "redirect",
+    "retry_now",
+}
+
+
+def _history(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+
+
+def test_every_representative_history_is_committed() -> None:
+    assert EXPECTED <= {p.stem for p in HISTORY_DIR.glob("*.json")}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+async def test_history_replays_deterministically(name: str) -> None:
+    replayer = Replayer(workflows=[CallbackWorkflow])
+    await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
+
+
+@workflow.defn(name="CallbackWorkflow", sandboxed=False)
+class _DriftedCallbackWorkflow:
+    """A workflow that sleeps before delivering: the kind of change replay must catch."""
+
+    @workflow.run
+    async def run(self, input: CallbackInput) -> CallbackOutcome:
+        await workflow.sleep(timedelta(seconds=1))
+        return CallbackOutcome(callback_id=input.callback_id, state="delivered", attempts=1)
+
+
+async def test_replay_catches_a_nondeterministic_change() -> None:
+    replayer = Replayer(workflows=[_DriftedCallbackWorkflow])
+    with pytest.raises(workflow.NondeterminismError):
+        await replayer.replay_workflow(_history(HISTORY_DIR / "delivered_first_try.json"))
