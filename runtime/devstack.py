@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import signal
 import socket
@@ -67,9 +68,14 @@ def _wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes]) -> 
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
 
 
-def _spawn(cmd: list[str], log_file: Path) -> subprocess.Popen[bytes]:
-    log = open(log_file, "ab")
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def _spawn(
+    cmd: list[str], log_file: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A child in its own session (Ctrl-C reaches us only; we stop it in order)."""
+    with open(log_file, "ab") as log:
+        return subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
 
 
 def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
@@ -91,6 +97,7 @@ def run_dev(settings: Settings) -> int:
     data.mkdir(parents=True, exist_ok=True)
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False
+    env = dict(os.environ)
 
     def on_signal(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -109,18 +116,22 @@ def run_dev(settings: Settings) -> int:
             proc = _spawn([temporal_binary(), *args], data / "temporal.log")
             children.append(("temporal", proc))
             _wait_for_port(settings.dev_temporal_port, 60, proc)
+            # the worker and the API talk to the embedded server, wherever its ports are
+            settings.temporal_address = f"127.0.0.1:{settings.dev_temporal_port}"
+            settings.temporal_ui_url = f"http://127.0.0.1:{settings.dev_temporal_ui_port}"
+            env["GOUTONG_TEMPORAL_ADDRESS"] = settings.temporal_address
+            env["GOUTONG_TEMPORAL_UI_URL"] = settings.temporal_ui_url
         generated = asyncio.run(_bootstrap(settings))
         if "worker" in components:
-            children.append(
-                ("worker", _spawn([sys.executable, "-m", "worker"], data / "worker.log"))
-            )
+            worker = _spawn([sys.executable, "-m", "worker"], data / "worker.log", env)
+            children.append(("worker", worker))
         if "api" in components:
             cmd = [
                 sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                 "--host", settings.api_host, "--port", str(settings.api_port),
                 "--no-access-log",
             ]  # fmt: skip
-            proc = _spawn(cmd, data / "api.log")
+            proc = _spawn(cmd, data / "api.log", env)
             children.append(("api", proc))
             _wait_for_port(settings.api_port, 60, proc)
         _print_banner(settings, components, generated)

@@ -1,0 +1,99 @@
+"""`goutong dev` (what `make run` runs): the whole stack starts, answers, and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from runtime.devstack import temporal_binary, temporal_dev_args
+from tests.support.receiver import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(data: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GOUTONG_")},
+        "GOUTONG_DATA_DIR": str(data),
+        "GOUTONG_DEV_TEMPORAL_PORT": str(ports["temporal"]),
+        "GOUTONG_DEV_TEMPORAL_UI_PORT": str(ports["ui"]),
+        "GOUTONG_API_PORT": str(ports["api"]),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _read_banner(proc: subprocess.Popen[str], timeout: float = 90) -> str:
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Press Ctrl-C to stop." in line:
+            return "".join(lines)
+    raise AssertionError("no banner:\n" + "".join(lines))
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=40)
+    return out
+
+
+def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -> None:
+    ports = {"temporal": free_port(), "ui": free_port(), "api": free_port()}
+    proc = _start(tmp_path, ports)
+    try:
+        banner = _read_banner(proc)
+        api = f"http://127.0.0.1:{ports['api']}"
+        assert f"{api}/docs" in banner
+        assert f"http://127.0.0.1:{ports['ui']}" in banner
+        key = (tmp_path / "admin.key").read_text().strip()
+        assert key in banner
+        assert (tmp_path / "admin.key").stat().st_mode & 0o077 == 0
+        headers = {"Authorization": f"Bearer {key}"}
+        assert httpx.get(f"{api}/healthz").status_code == 200
+        assert httpx.get(f"{api}/readyz", timeout=10).status_code == 200
+        assert httpx.get(f"{api}/v1/tenants", headers=headers).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{ports['ui']}/", timeout=10).status_code == 200
+    finally:
+        out = _stop(proc)
+    assert proc.returncode == 0, out
+    assert "stopped." in out
+    assert (tmp_path / "temporal.db").exists()
+
+    # a second start reuses the data directory and does not print a new key
+    proc = _start(tmp_path, ports)
+    try:
+        banner = _read_banner(proc)
+        assert key not in banner
+        assert "admin.key" in banner
+        api = f"http://127.0.0.1:{ports['api']}"
+        assert httpx.get(f"{api}/v1/tenants", headers=headers).status_code == 200
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0
+
+
+def test_temporal_dev_args_use_sqlite_wal_and_register_search_attributes(tmp_path: Path) -> None:
+    args = temporal_dev_args(tmp_path / "t.db", 7233, 8233, "default")
+    joined = " ".join(args)
+    assert f"--db-filename {tmp_path / 't.db'}" in joined
+    assert "--sqlite-pragma journal_mode=wal" in joined
+    assert "--search-attribute GoutongStatus=Keyword" in joined
+    assert Path(temporal_binary()).exists()

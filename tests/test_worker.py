@@ -1,0 +1,111 @@
+"""Durability: a worker process killed with SIGKILL loses no accepted callback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from core.settings import Settings
+from tests.support.receiver import Answer, Receiver
+from tests.support.stack import ADMIN_KEY, Stack, fast_retry, make_settings, open_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "GOUTONG_TEMPORAL_ADDRESS": settings.temporal_address,
+        "GOUTONG_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
+        "GOUTONG_DATA_DIR": str(settings.data_dir),
+        "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
+        "GOUTONG_REGISTER_SEARCH_ATTRIBUTES": "false",
+    }
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "worker"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api_only(
+    tmp_path: Path, temporal_env: WorkflowEnvironment, temporal_address: str
+) -> AsyncIterator[Stack]:
+    settings = make_settings(tmp_path, temporal_address)
+    async with AsyncExitStack() as exits:
+        yield await open_stack(exits, settings, temporal_env.client, worker=False)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def workers(
+    api_only: Stack, tmp_path: Path
+) -> AsyncIterator[Callable[[], subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        proc = _worker_process(api_only.settings, tmp_path / "worker.log")
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def _sigkill(proc: subprocess.Popen[bytes]) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+async def test_sigkill_while_retrying_still_delivers_once(
+    api_only: Stack, receiver: Receiver, workers: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    stack = api_only
+    receiver.answer(Answer(status=500), Answer(status=503))
+    tenant = await stack.tenant()
+    await stack.endpoint(
+        tenant["id"], receiver.url, retry=fast_retry(strategy="fixed", interval_seconds=3)
+    )
+    first = workers()
+    [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
+    await receiver.wait_for(1, timeout=60)
+    _sigkill(first)  # the callback is now waiting for its second try
+
+    workers()
+    body = await stack.wait_status(callback_id, "delivered", timeout=90)
+    assert body["attempts"] == 3
+    assert [r.headers["webhook-id"] for r in receiver.requests] == [callback_id] * 3
+    await asyncio.sleep(2)
+    assert len(receiver.requests) == 3
+
+
+async def test_sigkill_during_an_attempt_retries_after_the_timeout(
+    api_only: Stack, receiver: Receiver, workers: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    stack = api_only
+    receiver.answer(Answer(status=200, delay=3))
+    tenant = await stack.tenant()
+    await stack.endpoint(
+        tenant["id"], receiver.url, timeout_seconds=2, retry=fast_retry(max_attempts=5)
+    )
+    first = workers()
+    [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
+    await receiver.wait_for(1, timeout=60)
+    _sigkill(first)  # the first try is in flight and will never be reported
+
+    workers()
+    body = await stack.wait_status(callback_id, "delivered", timeout=90)
+    assert {r.headers["webhook-id"] for r in receiver.requests} == {callback_id}
+    assert len(receiver.requests) >= 2
+    assert body["attempt_log"][-1]["status_code"] == 200
