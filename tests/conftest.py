@@ -3,9 +3,13 @@ test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+
+import asyncpg
 
 import pytest
 import pytest_asyncio
@@ -13,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core import search_attributes as sa
 from runtime.devstack import temporal_binary
+from tests.support.postgres import postgres_bin_dir, postgres_server
 from tests.support.receiver import Receiver
 from tests.support.stack import Stack, make_settings, open_stack
 
@@ -33,11 +38,43 @@ def temporal_address(temporal_env: WorkflowEnvironment) -> str:
     return str(temporal_env.client.service_client.config.target_host)
 
 
-@pytest_asyncio.fixture(loop_scope="session")
+STORES = [s for s in os.environ.get("GOUTONG_TEST_STORES", "sqlite,postgres").split(",") if s]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL server per session (skipped where it is not installed, except in CI)."""
+    if postgres_bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs it")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    with postgres_server() as url:
+        yield url
+
+
+async def _fresh_database(server_url: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=STORES)
 async def stack(
-    tmp_path: Path, temporal_env: WorkflowEnvironment, temporal_address: str
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    temporal_env: WorkflowEnvironment,
+    temporal_address: str,
 ) -> AsyncIterator[Stack]:
-    settings = make_settings(tmp_path, temporal_address)
+    """The whole service, once on each store (SQLite file; PostgreSQL database)."""
+    overrides = {}
+    if request.param == "postgres":
+        server_url = request.getfixturevalue("postgres_url")
+        overrides["database_url"] = await _fresh_database(server_url)
+    settings = make_settings(tmp_path, temporal_address, **overrides)
     async with AsyncExitStack() as exits:
         yield await open_stack(exits, settings, temporal_env.client)
 
