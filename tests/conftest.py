@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import asyncpg
-
 import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment

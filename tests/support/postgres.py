@@ -61,7 +61,7 @@ def postgres_server() -> Iterator[str]:
                     "-U",
                     "goutong",
                     "goutong",
-                ]  # fmt: skip
+                ]
             ),
             check=True,
             capture_output=True,
