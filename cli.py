@@ -38,6 +38,45 @@ def api() -> None:
     uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
 
 
+@app.command()
+def migrate() -> None:
+    """Apply the store's migrations (every process also does this on start)."""
+    import asyncio
+
+    from store.db import Database
+
+    async def run() -> None:
+        db = Database(get_settings().resolved_database_url())
+        try:
+            await db.create_schema()
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    typer.echo("store schema is at the newest revision")
+
+
+@app.command("make-migration")
+def make_migration(message: str) -> None:
+    """Write a new migration for model changes (against a scratch SQLite database)."""
+    import asyncio
+    import tempfile
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from store.migrate import new_revision
+
+    async def run(path: str) -> None:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{path}/scratch.db")
+        try:
+            await new_revision(engine, message)
+        finally:
+            await engine.dispose()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        asyncio.run(run(scratch))
+
+
 def main() -> None:
     try:
         app()

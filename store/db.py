@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from store import models  # noqa: F401  (registers the tables)
+from store.migrate import upgrade
 
 __all__ = ["Database"]
 
@@ -49,9 +49,8 @@ class Database:
         )
 
     async def create_schema(self) -> None:
-        """Creates missing tables (idempotent; safe for several processes at once)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.create_all)
+        """Applies the Alembic migrations up to the newest (idempotent)."""
+        await upgrade(self.engine)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

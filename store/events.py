@@ -43,13 +43,16 @@ async def get_event(session: AsyncSession, *, event_id: str) -> Event | None:
     return await session.get(Event, event_id)
 
 
-async def _existing(
-    session: AsyncSession, tenant_id: str, external_ids: list[str]
-) -> dict[str, Event]:
-    statement = select(Event).where(
-        Event.tenant_id == tenant_id, col(Event.external_id).in_(external_ids)
-    )
-    return {e.external_id: e for e in (await session.exec(statement)).all()}
+async def _existing(session: AsyncSession, items: list[NewEvent]) -> dict[tuple[str, str], Event]:
+    """The stored events of these items' keys, by ``(tenant_id, external_id)``."""
+    found: dict[tuple[str, str], Event] = {}
+    for tenant_id in {i.tenant_id for i in items}:
+        external_ids = [i.external_id for i in items if i.tenant_id == tenant_id]
+        statement = select(Event).where(
+            Event.tenant_id == tenant_id, col(Event.external_id).in_(external_ids)
+        )
+        found.update({(tenant_id, e.external_id): e for e in (await session.exec(statement)).all()})
+    return found
 
 
 async def _load_duplicate(session: AsyncSession, event: Event, item: NewEvent) -> IngestedEvent:
@@ -71,23 +74,23 @@ async def _load_duplicate(session: AsyncSession, event: Event, item: NewEvent) -
 async def record_events(session: AsyncSession, *, items: list[NewEvent]) -> list[IngestedEvent]:
     """Stores new events and their callbacks in one transaction; duplicates come back as stored.
 
-    Items of one call share a tenant. A concurrent insert of the same key is detected by the
-    unique constraint and answered from the winner's rows.
+    Items may belong to several tenants; all of them are stored or none. A concurrent insert of
+    the same key is detected by the unique constraint and answered from the winner's rows.
     """
     if not items:
         return []
-    tenant_id = items[0].tenant_id
     for _ in range(2):
-        existing = await _existing(session, tenant_id, [i.external_id for i in items])
+        existing = await _existing(session, items)
         results: list[IngestedEvent] = []
-        routes: dict[tuple[str, str | None], list[Endpoint]] = {}
-        seen: dict[str, IngestedEvent] = {}
+        routes: dict[tuple[str, str, str | None], list[Endpoint]] = {}
+        seen: dict[tuple[str, str], IngestedEvent] = {}
         for item in items:
-            if item.external_id in existing:
-                results.append(await _load_duplicate(session, existing[item.external_id], item))
+            idem = (item.tenant_id, item.external_id)
+            if idem in existing:
+                results.append(await _load_duplicate(session, existing[idem], item))
                 continue
-            if item.external_id in seen:  # the same key twice in one batch
-                first = seen[item.external_id]
+            if idem in seen:  # the same key twice in one batch
+                first = seen[idem]
                 if first.event.body_hash != item.body_hash:
                     raise Conflict(
                         f"event id {item.external_id!r} appears twice with different bodies",
@@ -95,15 +98,15 @@ async def record_events(session: AsyncSession, *, items: list[NewEvent]) -> list
                     )
                 results.append(IngestedEvent(first.event, True, first.callbacks, first.endpoints))
                 continue
-            key = (item.type, item.channel)
+            key = (item.tenant_id, item.type, item.channel)
             if key not in routes:
                 routes[key] = await matching_endpoints(
-                    session, tenant_id=tenant_id, event_type=item.type, channel=item.channel
+                    session, tenant_id=item.tenant_id, event_type=item.type, channel=item.channel
                 )
             result = _new_rows(item, routes[key])
             session.add(result.event)
             session.add_all(result.callbacks)
-            seen[item.external_id] = result
+            seen[idem] = result
             results.append(result)
         try:
             await session.commit()
