@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import GoutongError
@@ -52,10 +53,28 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            400: "bad_request",
+            413: "payload_too_large",
+        }
         code = codes.get(exc.status_code, f"http_{exc.status_code}")
         return error_response(
             exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _store(_: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 ("data exception"): a value the store cannot hold, such as a NUL
+        # character in PostgreSQL text. It came from the caller; anything else is ours.
+        if not str(getattr(exc.orig, "sqlstate", None) or "").startswith("22"):
+            raise exc
+        log.warning("store refused a value: %s", exc.orig)
+        return error_response(
+            422,
+            "invalid_input",
+            "a value in the request is not acceptable to the store (e.g. a NUL character)",
         )
 
     @app.exception_handler(Exception)

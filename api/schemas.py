@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
 
 from core.contracts import RetrySpec
 from core.events import EventIn
@@ -17,6 +17,8 @@ T = TypeVar("T")
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 _RESERVED_HEADERS = {"host", "content-length", "content-type", "transfer-encoding", "connection"}
+
+TargetUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2048)]  # the store's column size
 
 
 class _Strict(BaseModel):
@@ -79,7 +81,7 @@ class _EndpointFields(_Strict):
     @classmethod
     def _patterns(cls, value: list[str] | None) -> list[str] | None:
         for pattern in value or []:
-            if not EVENT_TYPE_PATTERN.match(pattern):
+            if not EVENT_TYPE_PATTERN.fullmatch(pattern):
                 raise ValueError(f"invalid event type pattern {pattern!r}")
         return value
 
@@ -87,7 +89,7 @@ class _EndpointFields(_Strict):
     @classmethod
     def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         for name, content in (value or {}).items():
-            if not _HEADER_NAME.match(name):
+            if not _HEADER_NAME.fullmatch(name):
                 raise ValueError(f"invalid header name {name!r}")
             lowered = name.lower()
             if lowered in _RESERVED_HEADERS or lowered.startswith("webhook-"):
@@ -107,7 +109,7 @@ class _EndpointFields(_Strict):
 class EndpointCreate(_EndpointFields):
     tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
     name: str = Field(default="", max_length=200)
-    url: AnyHttpUrl
+    url: TargetUrl
     event_types: list[EventTypePattern] = Field(
         default_factory=list, max_length=100, description="Exact types or patterns; empty = all."
     )
@@ -123,7 +125,7 @@ class EndpointCreate(_EndpointFields):
 
 class EndpointUpdate(_EndpointFields):
     name: str | None = Field(default=None, max_length=200)
-    url: AnyHttpUrl | None = None
+    url: TargetUrl | None = None
     event_types: list[EventTypePattern] | None = Field(default=None, max_length=100)
     channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=50
@@ -224,7 +226,7 @@ class InterventionIn(_Strict):
 
 
 class RedirectIn(_Strict):
-    url: AnyHttpUrl
+    url: TargetUrl
     reason: str = Field(default="", max_length=500)
 
 

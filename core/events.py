@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -32,6 +33,23 @@ BEHAVIOR_TYPES = (
     "message.behavior.unsubscribe",
 )
 _NEEDS_ERROR = {"message.status.failed", "message.status.undelivered", "message.status.rejected"}
+MAX_DEPTH = 32  # nesting of free-form objects (metadata, detail, extra fields)
+
+
+def _check_json_values(raw: Any) -> None:
+    """Refuses what the envelope could not carry: deep nesting, NaN and infinities."""
+    pending = [(raw, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"objects and arrays may be nested {MAX_DEPTH} levels deep at most")
+        if isinstance(value, dict):
+            pending.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            pending.extend((v, depth + 1) for v in value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("numbers must be finite (no NaN or Infinity)")
+
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -78,16 +96,31 @@ class _EventBase(BaseModel):
     tenant_id: ShortText | None = Field(
         default=None, description="Required with a global key; implied by a tenant key."
     )
-    message_id: ShortText
+    message_id: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The platform's message id (indexed in Temporal, so at most 128 characters).",
+    )
     timestamp: datetime | None = Field(default=None, description="When it happened (default: now).")
     recipient: str | None = Field(default=None, max_length=320)
     channel: Channel | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _json_values(cls, data: Any) -> Any:
+        _check_json_values(data)
+        return data
+
     @model_validator(mode="after")
     def _aware_timestamp(self) -> _EventBase:
-        if self.timestamp is not None and self.timestamp.tzinfo is None:
-            raise ValueError("timestamp must carry a timezone (e.g. 2026-11-28T10:00:00Z)")
+        if self.timestamp is not None:
+            if self.timestamp.tzinfo is None:
+                raise ValueError("timestamp must carry a timezone (e.g. 2026-11-28T10:00:00Z)")
+            try:
+                self.timestamp.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("timestamp is out of range in UTC") from None
         return self
 
 

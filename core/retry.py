@@ -3,7 +3,7 @@
 Default (exponential, 10 s doubling up to 2 h, 18 attempts, 24 h at most): a receiver's blip
 is retried within seconds, a deploy or an outage of a few hours is ridden out with a try every
 2 hours, and a callback that cannot be delivered within a day is dead-lettered for an operator
-rather than retried forever (the spacing adds up to about 17.4 h).
+rather than retried forever (the spacing adds up to about 16.8 h).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def parse_retry_after(value: str | None, *, now: float, cap_seconds: float) -> f
         return None
     value = value.strip()
     seconds: float | None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         seconds = float(value)
     else:
         from email.utils import parsedate_to_datetime

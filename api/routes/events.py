@@ -17,7 +17,7 @@ from api.schemas import BatchAccepted, EventAccepted, EventBatch
 from core.errors import InvalidInput
 from core.events import EventIn
 from runtime.callbacks import CallbackControl
-from store.events import IngestedEvent, NewEvent, record_events
+from store.events import NewEvent, record_events
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -54,37 +54,29 @@ async def _ingest(
     caller: Principal,
     events: list[tuple[EventIn, str]],
 ) -> list[EventAccepted]:
-    by_tenant: dict[str, list[NewEvent]] = {}
-    order: list[tuple[str, int]] = []
-    for event, external_id in events:
-        tenant_id = caller.resolve_tenant(event.tenant_id)
-        group = by_tenant.setdefault(tenant_id, [])
-        order.append((tenant_id, len(group)))
-        group.append(_to_new_event(event, tenant_id, external_id))
-    results: dict[str, list[IngestedEvent]] = {}
-    for tenant_id, items in by_tenant.items():
+    items = [
+        _to_new_event(event, caller.resolve_tenant(event.tenant_id), external_id)
+        for event, external_id in events
+    ]
+    for tenant_id in dict.fromkeys(item.tenant_id for item in items):
         await get_tenant(session, tenant_id=tenant_id)
-        results[tenant_id] = await record_events(session, items=items)
+    results = await record_events(session, items=items)  # all or none
     pairs = [
         (callback, result.endpoints[callback.endpoint_id])
-        for group in results.values()
-        for result in group
+        for result in results
         for callback in result.callbacks
         if callback.endpoint_id in result.endpoints
     ]
     await control.start(pairs)
-    accepted = []
-    for tenant_id, index in order:
-        result = results[tenant_id][index]
-        accepted.append(
-            EventAccepted(
-                event_id=result.event.id,
-                external_id=result.event.external_id,
-                callback_ids=[c.id for c in result.callbacks],
-                duplicate=result.duplicate,
-            )
+    return [
+        EventAccepted(
+            event_id=result.event.id,
+            external_id=result.event.external_id,
+            callback_ids=[c.id for c in result.callbacks],
+            duplicate=result.duplicate,
         )
-    return accepted
+        for result in results
+    ]
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=EventAccepted)
