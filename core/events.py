@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "BEHAVIOR_TYPES",
@@ -131,7 +131,9 @@ class StatusEvent(_EventBase):
     channel: Channel
     detail: str | None = Field(default=None, max_length=2000)
     error: ErrorInfo | None = None
-    status_times: dict[str, datetime] = Field(default_factory=dict)
+    status_times: dict[Annotated[str, Field(max_length=50)], AwareDatetime] = Field(
+        default_factory=dict, max_length=20, description="Per-status times, with a timezone."
+    )
 
     @model_validator(mode="after")
     def _error_on_failure(self) -> StatusEvent:

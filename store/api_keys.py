@@ -57,10 +57,12 @@ async def create_api_key(
     return key, plain
 
 
-async def find_api_key(session: AsyncSession, *, plain: str) -> ApiKey | None:
+async def find_api_key(
+    session: AsyncSession, *, plain: str, include_revoked: bool = False
+) -> ApiKey | None:
     statement = select(ApiKey).where(ApiKey.key_hash == hash_key(plain))
     key = (await session.exec(statement)).first()
-    if key is None or key.revoked_at is not None:
+    if key is None or (key.revoked_at is not None and not include_revoked):
         return None
     return key
 

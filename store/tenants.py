@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
-from store.models import Endpoint, Tenant
+from store.models import ApiKey, Endpoint, Tenant
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 
@@ -59,5 +59,11 @@ async def delete_tenant(session: AsyncSession, *, tenant_id: str) -> None:
         raise Conflict(
             f"tenant {tenant_id} still has endpoints; delete them first", code="tenant_not_empty"
         )
+    keys = await session.exec(
+        select(ApiKey).where(ApiKey.tenant_id == tenant_id, col(ApiKey.revoked_at).is_(None))
+    )
+    for key in keys.all():  # a deleted tenant's keys must not outlive it
+        key.revoked_at = utcnow()
+        session.add(key)
     await session.delete(tenant)
     await session.commit()

@@ -4,19 +4,17 @@ test."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-import asyncpg
 import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from core import search_attributes as sa
 from runtime.devstack import temporal_binary
-from tests.support.postgres import postgres_bin_dir, postgres_server
+from tests.support.postgres import fresh_database, postgres_bin_dir, postgres_server
 from tests.support.receiver import Receiver
 from tests.support.stack import Stack, make_settings, open_stack
 
@@ -51,16 +49,6 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-async def _fresh_database(server_url: str) -> str:
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(server_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest_asyncio.fixture(loop_scope="session", params=STORES)
 async def stack(
     request: pytest.FixtureRequest,
@@ -72,7 +60,7 @@ async def stack(
     overrides = {}
     if request.param == "postgres":
         server_url = request.getfixturevalue("postgres_url")
-        overrides["database_url"] = await _fresh_database(server_url)
+        overrides["database_url"] = await fresh_database(server_url)
     settings = make_settings(tmp_path, temporal_address, **overrides)
     async with AsyncExitStack() as exits:
         yield await open_stack(exits, settings, temporal_env.client)

@@ -99,8 +99,17 @@ async def post_event(
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
 async def post_batch(
-    batch: EventBatch, caller: CallerDep, session: SessionDep, control: ControlDep
+    batch: EventBatch,
+    caller: CallerDep,
+    session: SessionDep,
+    control: ControlDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> BatchAccepted:
-    """Accepts up to 1000 events at once (all or none are validated)."""
+    """Accepts up to 1000 events at once (all or none); each event's ``id`` is its key."""
+    if idempotency_key is not None:
+        raise InvalidInput(
+            "a batch has no Idempotency-Key: give every event its own id",
+            code="idempotency_key_unsupported",
+        )
     items = [(event, event.id or f"auto-{uuid.uuid4()}") for event in batch.events]
     return BatchAccepted(events=await _ingest(session, control, caller, items))

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from runtime.bootstrap import bootstrap
 from store.api_keys import list_api_keys
 from store.db import Database
 from tests.support.api import callbacks_of, expect_error
@@ -188,3 +189,27 @@ async def test_revoked_key_is_refused(stack: Stack) -> None:
     assert created["id"] not in {k["id"] for k in listed}
     response = await stack.api.delete("/v1/api-keys/key_nope")
     expect_error(response, 404, "api_key_not_found")
+
+
+async def test_deleting_a_tenant_revokes_its_keys(stack: Stack) -> None:
+    tenant = await stack.tenant("short-lived")
+    response = await stack.api.post("/v1/api-keys", json={"tenant_id": tenant["id"]})
+    key = response.json()["key"]
+    assert (await stack.api.delete(f"/v1/tenants/{tenant['id']}")).status_code == 204
+    async with stack.with_key(key) as client:
+        response = await client.get("/v1/tenants")
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_api_key"
+
+
+async def test_revoked_bootstrap_key_stays_revoked_across_restarts(stack: Stack) -> None:
+    [admin] = [k for k in (await stack.api.get("/v1/api-keys")).json() if k["role"] == "admin"]
+    other = (await stack.api.post("/v1/api-keys", json={"role": "admin"})).json()["key"]
+    async with stack.with_key(other) as client:
+        assert (await client.delete(f"/v1/api-keys/{admin['id']}")).status_code == 204
+        db = Database(stack.settings.resolved_database_url())
+        try:
+            await bootstrap(db, stack.settings)  # a restart with the same GOUTONG_ADMIN_API_KEY
+        finally:
+            await db.dispose()
+    assert (await stack.api.get("/v1/tenants")).status_code == 401

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from store.db import Database
-from tests.conftest import _fresh_database
+from tests.support.postgres import fresh_database
 
 
 async def _assert_schema_matches_models(db: Database) -> None:
@@ -37,7 +37,7 @@ async def test_sqlite_migrations_match_models(tmp_path: Path) -> None:
 
 async def test_postgres_migrations_match_models(request: pytest.FixtureRequest) -> None:
     server_url = request.getfixturevalue("postgres_url")
-    url = (await _fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
+    url = (await fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
     db = Database(url)
     try:
         await _assert_schema_matches_models(db)

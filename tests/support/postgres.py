@@ -9,9 +9,12 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import asyncpg
 
 from tests.support.receiver import free_port
 
@@ -70,3 +73,13 @@ def postgres_server() -> Iterator[str]:
     finally:
         subprocess.run(_as_postgres([*ctl, "-m", "fast", "stop"]), capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+async def fresh_database(server_url: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return server_url.rsplit("/", 1)[0] + "/" + name

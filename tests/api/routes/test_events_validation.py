@@ -175,3 +175,22 @@ async def test_unknown_tenant_and_missing_tenant(stack: Stack) -> None:
     await _refused(stack, status_event(), 422, "tenant_required")
     response = await stack.api.post("/v1/events/batch", json={"events": [status_event()]})
     expect_error(response, 422, "tenant_required")
+
+
+async def test_batch_refuses_an_idempotency_key_header(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    response = await stack.api.post(
+        "/v1/events/batch",
+        json={"events": [status_event(tenant_id=tenant["id"], id="b-1")]},
+        headers={"Idempotency-Key": "whole-batch"},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_unsupported"
+
+
+async def test_status_times_need_a_timezone(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    body = status_event(tenant_id=tenant["id"], status_times={"sent": "2026-11-28T10:00:00"})
+    response = await stack.api.post("/v1/events", json=body)
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"][-1] == "sent"
