@@ -68,15 +68,11 @@ async def stack(
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def receiver() -> AsyncIterator[Receiver]:
-    server = Receiver()
-    await server.start()
-    yield server
-    await server.stop()
+    async with Receiver.running() as server:
+        yield server
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def second_receiver() -> AsyncIterator[Receiver]:
-    server = Receiver()
-    await server.start()
-    yield server
-    await server.stop()
+    async with Receiver.running() as server:
+        yield server

@@ -6,6 +6,8 @@ import asyncio
 import socket
 import time
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -82,6 +84,16 @@ class Receiver:
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             await asyncio.sleep(0.01)
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls) -> AsyncIterator[Receiver]:
+        server = cls()
+        await server.start()
+        try:
+            yield server
+        finally:
+            await server.stop()
 
     async def stop(self) -> None:
         self._server.should_exit = True
