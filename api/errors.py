@@ -11,11 +11,27 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import ErrorBody
 from core.errors import GoutongError
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["ERROR_RESPONSES", "error_response", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
+
+
+_ERRORS = {
+    401: "No API key, or an unknown or revoked one",
+    403: "The key may not do this (another tenant, or not admin)",
+    404: "No such resource",
+    409: "Conflicts with the current state (idempotency key reused, callback closed, ...)",
+    413: "Request body over the limit",
+    422: "Invalid input; `details` lists the fields",
+    503: "Temporal or the store is unavailable; retry with the same idempotency key",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()
+}
+"""Documented on every route, so the OpenAPI schema describes every answer we give."""
 
 
 def error_response(

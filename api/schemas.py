@@ -73,7 +73,20 @@ class RetryPolicy(_Strict):
         return RetrySpec(**self.model_dump())
 
 
-EventTypePattern = Annotated[str, Field(min_length=1, max_length=200)]
+EventTypePattern = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=EVENT_TYPE_PATTERN.pattern)
+]
+HeaderName = Annotated[str, Field(pattern=_HEADER_NAME.pattern)]
+HeaderValue = Annotated[str, Field(max_length=4096, pattern=r"^[^\r\n\x00]*$")]
+_B64 = "[A-Za-z0-9+/]"
+Secret = Annotated[
+    str,
+    Field(
+        description="whsec_ + base64 of 24 to 64 random bytes; generated when not given.",
+        pattern=rf"^whsec_(?:(?:{_B64}{{4}}){{8,20}}(?:{_B64}{{2}}==|{_B64}{{3}}=)?"
+        rf"|(?:{_B64}{{4}}){{21}}(?:{_B64}{{2}}==)?)$",
+    ),
+]
 
 
 class _EndpointFields(_Strict):
@@ -116,8 +129,8 @@ class EndpointCreate(_EndpointFields):
     channels: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
         default_factory=list, max_length=50, description="Channel types; empty = all."
     )
-    secret: str | None = Field(default=None, description="Generated when not given.")
-    headers: dict[str, str] = Field(default_factory=dict, max_length=50)
+    secret: Secret | None = None
+    headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, max_length=50)
     timeout_seconds: float = Field(default=15.0, ge=1, le=60)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     enabled: bool = True
@@ -130,8 +143,8 @@ class EndpointUpdate(_EndpointFields):
     channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=50
     )
-    secret: str | None = None
-    headers: dict[str, str] | None = Field(default=None, max_length=50)
+    secret: Secret | None = None
+    headers: dict[HeaderName, HeaderValue] | None = Field(default=None, max_length=50)
     timeout_seconds: float | None = Field(default=None, ge=1, le=60)
     retry: RetryPolicy | None = None
     enabled: bool | None = None

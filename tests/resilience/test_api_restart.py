@@ -4,10 +4,6 @@ retries with the same idempotency keys; every event is delivered, none twice und
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -16,47 +12,11 @@ import httpx
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from core.settings import Settings
-from tests.support.receiver import Receiver, free_port
+from tests.support.api_process import ApiProcess
+from tests.support.receiver import Receiver
 from tests.support.stack import ADMIN_KEY, Stack, make_settings, open_stack, status_event
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class ApiProcess:
-    def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "GOUTONG_DATA_DIR": str(settings.data_dir),
-            "GOUTONG_TEMPORAL_ADDRESS": settings.temporal_address,
-            "GOUTONG_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
-            "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
-        cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
-        async with httpx.AsyncClient() as client:
-            for _ in range(200):
-                try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise AssertionError("the API did not start")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -67,13 +27,11 @@ async def setup(
     api = ApiProcess(settings)
     async with AsyncExitStack() as exits:
         stack = await open_stack(exits, settings, temporal_env.client)
-        await api.start()
+        await asyncio.to_thread(api.start)
         try:
             yield stack, api
         finally:
-            if api.proc is not None and api.proc.poll() is None:
-                api.proc.terminate()
-                api.proc.wait(timeout=10)
+            api.stop()
 
 
 async def _post_until_accepted(client: httpx.AsyncClient, body: dict[str, object]) -> dict:
@@ -106,7 +64,7 @@ async def test_api_crash_with_client_retries_delivers_every_event_once(
                 await asyncio.sleep(0.01)
                 api.kill()
                 await asyncio.sleep(1.0)
-                await api.start()
+                await asyncio.to_thread(api.start)
                 accepted.append(await posting)
                 continue
             accepted.append(await _post_until_accepted(client, body))
