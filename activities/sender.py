@@ -60,7 +60,8 @@ class HttpSender:
             size += len(chunk)
             if size >= self._excerpt_bytes:
                 break
-        return b"".join(chunks)[: self._excerpt_bytes].decode("utf-8", errors="replace")
+        text = b"".join(chunks)[: self._excerpt_bytes].decode("utf-8", errors="replace")
+        return text.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
 
 
 def _elapsed_ms(started: float) -> int:

@@ -6,7 +6,15 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    UrlConstraints,
+    field_validator,
+)
 
 from core.contracts import RetrySpec
 from core.events import EventIn
@@ -18,7 +26,19 @@ T = TypeVar("T")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 _RESERVED_HEADERS = {"host", "content-length", "content-type", "transfer-encoding", "connection"}
 
-TargetUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2048)]  # the store's column size
+
+def _no_control_characters(value: object) -> object:
+    """URL parsers silently drop CR, LF and tabs; we refuse them instead."""
+    if isinstance(value, str) and any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise ValueError("URL contains control characters")
+    return value
+
+
+TargetUrl = Annotated[
+    AnyHttpUrl,
+    UrlConstraints(max_length=2048),  # the store's column size
+    BeforeValidator(_no_control_characters),
+]
 
 
 class _Strict(BaseModel):

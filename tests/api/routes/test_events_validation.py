@@ -194,3 +194,13 @@ async def test_status_times_need_a_timezone(stack: Stack) -> None:
     response = await stack.api.post("/v1/events", json=body)
     assert response.status_code == 422
     assert response.json()["details"][0]["loc"][-1] == "sent"
+
+
+async def test_invalid_utf8_body_is_a_client_error(stack: Stack) -> None:
+    response = await stack.api.post(
+        "/v1/events",
+        content=b'{"type": "message.status.sent", "message_id": "\xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500
+    assert "code" in response.json()

@@ -232,3 +232,12 @@ async def test_callback_listing_filters_and_pagination(stack: Stack, receiver: R
     response = await stack.api.post(f"/v1/callbacks/{done}/retry")
     expect_error(response, 422, "callback_not_retryable")
     expect_error(await stack.api.post(f"/v1/callbacks/{done}/pause"), 409, "callback_closed")
+
+
+async def test_urls_with_control_characters_are_refused(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    for url in ("http://127.0.0.1:9/a\r\nX-Injected: 1", "http://127.0.0.1:9/\x00", "ftp://x/"):
+        response = await stack.api.post(
+            "/v1/endpoints", json={"tenant_id": tenant["id"], "url": url}
+        )
+        assert response.status_code == 422, url
