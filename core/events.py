@@ -37,7 +37,8 @@ MAX_DEPTH = 32  # nesting of free-form objects (metadata, detail, extra fields)
 
 
 def _check_json_values(raw: Any) -> None:
-    """Refuses what the envelope could not carry: deep nesting, NaN and infinities."""
+    """Refuses what the envelope could not carry: deep nesting, NaN, infinities, and strings
+    that are not valid Unicode (lone surrogates from JSON escapes like ``"\\ud800"``)."""
     pending = [(raw, 0)]
     while pending:
         value, depth = pending.pop()
@@ -45,10 +46,16 @@ def _check_json_values(raw: Any) -> None:
             raise ValueError(f"objects and arrays may be nested {MAX_DEPTH} levels deep at most")
         if isinstance(value, dict):
             pending.extend((v, depth + 1) for v in value.values())
+            pending.extend((k, depth + 1) for k in value)
         elif isinstance(value, list):
             pending.extend((v, depth + 1) for v in value)
         elif isinstance(value, float) and not math.isfinite(value):
             raise ValueError("numbers must be finite (no NaN or Infinity)")
+        elif isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError("strings must be valid Unicode (no lone surrogates)") from None
 
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]

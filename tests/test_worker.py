@@ -16,7 +16,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
 from tests.support.receiver import Answer, Receiver
-from tests.support.stack import ADMIN_KEY, Stack, fast_retry, make_settings, open_stack
+from tests.support.stack import (
+    ADMIN_KEY,
+    Stack,
+    fast_retry,
+    make_settings,
+    open_stack,
+    status_event,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,3 +116,28 @@ async def test_sigkill_during_an_attempt_retries_after_the_timeout(
     assert {r.headers["webhook-id"] for r in receiver.requests} == {callback_id}
     assert len(receiver.requests) >= 2
     assert body["attempt_log"][-1]["status_code"] == 200
+
+
+async def test_sigkill_during_a_burst_loses_nothing(
+    api_only: Stack, receiver: Receiver, workers: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    stack = api_only
+    tenant = await stack.tenant()
+    await stack.endpoint(
+        tenant["id"], receiver.url, retry=fast_retry(strategy="fixed", interval_seconds=1)
+    )
+    first = workers()
+    batch = [status_event(id=f"burst-{n}") for n in range(60)]
+    response = await stack.api.post(
+        "/v1/events/batch", json={"events": [{**e, "tenant_id": tenant["id"]} for e in batch]}
+    )
+    assert response.status_code == 202, response.text
+    ids = [cid for e in response.json()["events"] for cid in e["callback_ids"]]
+    await receiver.wait_for(10, timeout=60)
+    _sigkill(first)  # some delivered, some in flight, most not yet tried
+
+    workers()
+    for callback_id in ids:
+        await stack.wait_status(callback_id, "delivered", timeout=120)
+    received = [r.headers["webhook-id"] for r in receiver.requests]
+    assert set(received) == set(ids)  # every one arrived; a repeat only ever with its own id

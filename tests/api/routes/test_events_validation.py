@@ -204,3 +204,17 @@ async def test_invalid_utf8_body_is_a_client_error(stack: Stack) -> None:
     )
     assert 400 <= response.status_code < 500
     assert "code" in response.json()
+
+
+async def test_lone_surrogates_anywhere_are_refused(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    for extra in ('"metadata": {"k": ["\\ud800"]}', '"metadata": {"\\udc00": 1}'):
+        body = (
+            f'{{"tenant_id": "{tenant["id"]}", "type": "message.behavior.click", '
+            f'"message_id": "m-1", {extra}}}'
+        )
+        response = await stack.api.post(
+            "/v1/events", content=body.encode(), headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+        assert "surrogate" in response.json()["message"]
