@@ -45,6 +45,8 @@ class DeliveryActivities:
             ctx = await load_delivery_context(session, callback_id=request.callback_id)
         if ctx.callback.status == "delivered" and request.target_url is None:
             return DeliveryResult(ctx.callback.attempts, ctx.callback.last_status_code or 200, 0)
+        # a local first try lost with its worker is run again: number it after what is recorded
+        attempt = max(attempt, ctx.callback.attempts + 1)
         if ctx.endpoint is None or (not ctx.endpoint.enabled and request.target_url is None):
             reason = "endpoint deleted" if ctx.endpoint is None else "endpoint disabled"
             report = AttemptReport(attempt=attempt - 1, error=reason)
@@ -115,7 +117,7 @@ class DeliveryActivities:
                 cap_seconds=self._settings.retry_after_max_seconds,
             )
         try_no = activity.info().attempt
-        delay = retry_after or delay_before_attempt(request.retry, try_no + 1)
+        delay = retry_after or delay_before_attempt(request.retry, attempt + 1)
         next_at = datetime.now(UTC) + timedelta(seconds=delay)
         will_retry = not fail_fast and try_no < request.max_attempts and next_at < request.deadline
         error = outcome.error or "failed"
@@ -132,7 +134,7 @@ class DeliveryActivities:
             status_code=outcome.status_code,
             next_attempt_at=next_at if will_retry else None,
         )
-        if will_retry:
+        if will_retry and not activity.info().is_local:  # a local try reports by its result
             await self._report(report)
         raise ApplicationError(
             error,

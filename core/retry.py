@@ -32,13 +32,19 @@ def delay_before_attempt(spec: RetrySpec, attempt: int) -> float:
     return min(raw, spec.max_interval_seconds)
 
 
-def temporal_retry_policy(spec: RetrySpec, max_attempts: int) -> RetryPolicy:
-    """The declarative Temporal RetryPolicy of one delivery activity execution."""
+def temporal_retry_policy(
+    spec: RetrySpec, max_attempts: int, attempts_done: int = 0
+) -> RetryPolicy:
+    """The declarative Temporal RetryPolicy of one delivery activity execution.
+
+    An execution that starts after ``attempts_done`` tries (after a local first try, a pause or
+    a manual retry) continues the declared spacing instead of starting it over.
+    """
     if spec.strategy == "fixed":
         initial = maximum = timedelta(seconds=spec.interval_seconds)
         coefficient = 1.0
     else:
-        initial = timedelta(seconds=spec.initial_interval_seconds)
+        initial = timedelta(seconds=delay_before_attempt(spec, attempts_done + 2))
         maximum = timedelta(seconds=max(spec.max_interval_seconds, spec.initial_interval_seconds))
         coefficient = spec.backoff_coefficient
     return RetryPolicy(

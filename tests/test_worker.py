@@ -87,11 +87,13 @@ async def test_sigkill_while_retrying_still_delivers_once(
     first = workers()
     [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
     await receiver.wait_for(1, timeout=60)
-    _sigkill(first)  # the callback is now waiting for its second try
+    _sigkill(first)  # the first try (a local activity) is answered but not yet reported
 
     workers()
     body = await stack.wait_status(callback_id, "delivered", timeout=90)
-    assert body["attempts"] == 3
+    # the killed worker may not have recorded its try: the log has 2 or 3, the receiver saw 3
+    assert body["attempts"] in (2, 3)
+    assert body["attempt_log"][-1]["status_code"] == 200
     assert [r.headers["webhook-id"] for r in receiver.requests] == [callback_id] * 3
     await asyncio.sleep(2)
     assert len(receiver.requests) == 3

@@ -95,3 +95,15 @@ def test_parse_retry_after_http_date() -> None:
     assert parse_retry_after(_http_date(90), now=NOW, cap_seconds=600) == pytest.approx(90)
     assert parse_retry_after(_http_date(-90), now=NOW, cap_seconds=600) == 1.0
     assert parse_retry_after(_http_date(86400), now=NOW, cap_seconds=600) == 600.0
+
+
+def test_a_later_execution_continues_the_declared_spacing() -> None:
+    spec = RetrySpec(initial_interval_seconds=1, backoff_coefficient=2, max_interval_seconds=5)
+    fresh = temporal_retry_policy(spec, 5)
+    after_one = temporal_retry_policy(spec, 4, attempts_done=1)
+    after_five = temporal_retry_policy(spec, 2, attempts_done=5)
+    assert fresh.initial_interval == timedelta(seconds=1)
+    assert after_one.initial_interval == timedelta(seconds=2)  # the wait before try 3
+    assert after_five.initial_interval == timedelta(seconds=5)  # capped
+    fixed = RetrySpec(strategy="fixed", interval_seconds=7)
+    assert temporal_retry_policy(fixed, 3, attempts_done=4).initial_interval == timedelta(seconds=7)
