@@ -16,6 +16,7 @@ from activities.records import RecordActivities
 from activities.sender import HttpSender
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
+from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes
 from store.db import Database
 from workflows.callback import CallbackWorkflow
@@ -34,6 +35,7 @@ def build_worker(
         sender=HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes),
         client=client,
         settings=settings,
+        box=load_secret_box(settings),
     )
     records = RecordActivities(db)
     return Worker(

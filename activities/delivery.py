@@ -14,11 +14,12 @@ from activities.sender import HttpSender, SendOutcome
 from core.contracts import AttemptReport, DeliveryRequest, DeliveryResult
 from core.envelope import build_envelope, render_json
 from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
+from core.secret_box import SecretBox
 from core.settings import Settings
 from core.signing import signature_headers
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
-from store.models import Attempt
+from store.models import Attempt, Endpoint
 
 __all__ = ["DeliveryActivities"]
 
@@ -28,9 +29,16 @@ _RETRY_AFTER_CODES = (429, 503)
 
 class DeliveryActivities:
     def __init__(
-        self, *, db: Database, sender: HttpSender, client: Client, settings: Settings
+        self,
+        *,
+        db: Database,
+        sender: HttpSender,
+        client: Client,
+        settings: Settings,
+        box: SecretBox,
     ) -> None:
         self._db = db
+        self._box = box
         self._sender = sender
         self._client = client
         self._settings = settings
@@ -74,11 +82,19 @@ class DeliveryActivities:
             **endpoint.headers,
             "content-type": "application/json",
             "user-agent": self._settings.user_agent,
-            **signature_headers([endpoint.secret], ctx.callback.id, int(time.time()), body),
+            **signature_headers(self._secrets(endpoint), ctx.callback.id, int(time.time()), body),
         }
         return await self._sender.send(
             url=url, body=body, headers=headers, timeout_seconds=endpoint.timeout_seconds
         )
+
+    def _secrets(self, endpoint: Endpoint) -> list[str]:
+        """The current secret, and the previous one while its grace period lasts."""
+        secrets = [self._box.open(endpoint.secret, context=endpoint.id)]
+        expires = endpoint.previous_secret_expires_at
+        if endpoint.previous_secret and expires and expires > datetime.now(UTC):
+            secrets.append(self._box.open(endpoint.previous_secret, context=endpoint.id))
+        return secrets
 
     async def _conclude(
         self,

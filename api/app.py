@@ -10,10 +10,11 @@ from fastapi import FastAPI
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import api_keys, callbacks, endpoints, events, health, tenants
+from api.routes import api_keys, callbacks, endpoint_secrets, endpoints, events, health, tenants
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
+from runtime.secrets import load_secret_box
 from runtime.temporal import connect
 from store.db import Database
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.db = db
         app.state.control = CallbackControl(settings, connect)
+        app.state.secret_box = load_secret_box(settings)
         try:
             yield
         finally:
@@ -55,6 +57,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, tenants, endpoints, events, callbacks, api_keys):
+    for module in (health, tenants, endpoints, endpoint_secrets, events, callbacks, api_keys):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

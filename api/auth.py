@@ -49,6 +49,12 @@ class Principal:
             return self.tenant_id
         return requested
 
+    def require_role(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden(
+                f"this action needs one of the roles {', '.join(roles)}", code="role_required"
+            )
+
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Forbidden("this action needs a global admin key", code="admin_required")

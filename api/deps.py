@@ -10,11 +10,12 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
+from core.secret_box import SecretBox
 from core.settings import Settings
 from runtime.callbacks import CallbackControl
 from store.db import Database
 
-__all__ = ["CallerDep", "ControlDep", "SessionDep", "SettingsDep"]
+__all__ = ["CallerDep", "ControlDep", "SecretBoxDep", "SessionDep", "SettingsDep"]
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -23,6 +24,11 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def _secret_box(request: Request) -> SecretBox:
+    box: SecretBox = request.app.state.secret_box
+    return box
 
 
 def _control(request: Request) -> CallbackControl:
@@ -38,6 +44,7 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ControlDep = Annotated[CallbackControl, Depends(_control)]
+SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 

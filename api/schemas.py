@@ -163,7 +163,6 @@ class EndpointUpdate(_EndpointFields):
     channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=50
     )
-    secret: Secret | None = None
     headers: dict[HeaderName, HeaderValue] | None = Field(default=None, max_length=50)
     timeout_seconds: float | None = Field(default=None, ge=1, le=60)
     retry: RetryPolicy | None = None
@@ -295,3 +294,21 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     details: Any = None
+
+
+class SecretRotate(_Strict):
+    secret: Secret | None = None
+    grace_seconds: int = Field(
+        default=86400,
+        ge=0,
+        le=7 * 86400,
+        description="How long callbacks also carry the old secret's signature (default 24 h).",
+    )
+
+
+class SecretRevealed(BaseModel):
+    endpoint_id: str
+    secret: str
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then callbacks carry a signature with the previous secret as well."
+    )

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     api_port: int = 8000
     public_api_url: str = "http://127.0.0.1:8000"
     admin_api_key: str | None = None
+    secrets_key: str | None = None
     max_body_bytes: int = 1024 * 1024
     max_batch_events: int = 1000
     workflow_start_concurrency: int = 64
@@ -79,6 +80,10 @@ class Settings(BaseSettings):
     @property
     def admin_key_file(self) -> Path:
         return self.data_dir / "admin.key"
+
+    @property
+    def secrets_key_file(self) -> Path:
+        return self.data_dir / "secrets.key"
 
 
 @lru_cache(maxsize=1)

@@ -24,8 +24,10 @@ __all__ = [
 ]
 
 
-async def create_endpoint(session: AsyncSession, *, tenant_id: str, **fields: Any) -> Endpoint:
-    endpoint = Endpoint(id=new_id("ep"), tenant_id=tenant_id, **fields)
+async def create_endpoint(
+    session: AsyncSession, *, tenant_id: str, endpoint_id: str | None = None, **fields: Any
+) -> Endpoint:
+    endpoint = Endpoint(id=endpoint_id or new_id("ep"), tenant_id=tenant_id, **fields)
     session.add(endpoint)
     await session.commit()
     return endpoint

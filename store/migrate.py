@@ -83,6 +83,9 @@ async def new_revision(engine: AsyncEngine, message: str) -> None:
     """Writes a migration for the difference between the models and a database at head."""
     await upgrade(engine)
     async with engine.connect() as conn:
+        number = len(list((_MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))) + 1
         await conn.run_sync(
-            lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+            lambda sync: command.revision(
+                alembic_config(sync), message=message, autogenerate=True, rev_id=f"{number:04d}"
+            )
         )

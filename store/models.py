@@ -28,7 +28,11 @@ class Endpoint(SQLModel, table=True):
     url: str = Field(max_length=2048)
     event_types: list[str] = Field(default_factory=list, sa_column=json_column())
     channels: list[str] = Field(default_factory=list, sa_column=json_column())
-    secret: str = Field(max_length=200)
+    secret: str = Field(max_length=300, description="sealed (core.secret_box)")
+    previous_secret: str | None = Field(default=None, max_length=300)
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )
     headers: dict[str, str] = Field(default_factory=dict, sa_column=json_column())
     timeout_seconds: float = 15.0
     retry: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())

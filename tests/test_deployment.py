@@ -32,7 +32,8 @@ DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
 REQUIRED_SERVICES = {"temporal", "temporal-ui", "postgresql", "api", "worker", "prometheus"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-TEST_ENV = {"GOUTONG_ADMIN_API_KEY": "gt_test_only"}  # the one variable without a default
+# the variables without a default
+TEST_ENV = {"GOUTONG_ADMIN_API_KEY": "gt_test_only", "GOUTONG_SECRETS_KEY": "c2VjcmV0"}
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -299,19 +300,26 @@ def test_workers_can_be_scaled(services: dict[str, dict[str, Any]]) -> None:
     assert not worker.get("ports"), "--scale worker=N cannot share a host port"
 
 
-def test_admin_key_comes_from_the_environment_without_default(
-    services: dict[str, dict[str, Any]],
+@pytest.mark.parametrize("variable", ["GOUTONG_ADMIN_API_KEY", "GOUTONG_SECRETS_KEY"])
+def test_keys_come_from_the_environment_without_default(
+    services: dict[str, dict[str, Any]], variable: str
 ) -> None:
     for name in ("api", "worker"):
-        raw = environment(services[name])["GOUTONG_ADMIN_API_KEY"]
-        assert re.fullmatch(r"\$\{GOUTONG_ADMIN_API_KEY:\?[^}]+\}", raw), raw
+        raw = environment(services[name])[variable]
+        assert re.fullmatch(rf"\$\{{{variable}:\?[^}}]+\}}", raw), raw
         with pytest.raises(MissingVariable):
             interpolate(raw, {})
-        assert interpolate(raw, {"GOUTONG_ADMIN_API_KEY": "gt_x"}) == "gt_x"
+        assert interpolate(raw, {variable: "x"}) == "x"
 
 
 def test_no_secret_is_hard_coded(services: dict[str, dict[str, Any]]) -> None:
-    secret_keys = {"POSTGRES_PASSWORD", "POSTGRES_PWD", "SQL_PASSWORD", "GOUTONG_ADMIN_API_KEY"}
+    secret_keys = {
+        "POSTGRES_PASSWORD",
+        "POSTGRES_PWD",
+        "SQL_PASSWORD",
+        "GOUTONG_ADMIN_API_KEY",
+        "GOUTONG_SECRETS_KEY",
+    }
     for name, service in services.items():
         for key, value in environment(service).items():
             if key in secret_keys:
@@ -450,10 +458,13 @@ def test_docker_compose_config_accepts_the_file(
     assert api_env["DATABASE_URL"].startswith("postgresql://goutong:")
 
 
-def test_docker_compose_config_requires_the_admin_key(tmp_path: Path) -> None:
+def test_docker_compose_config_requires_the_keys(tmp_path: Path) -> None:
     result = _docker_compose(tmp_path, {})
     assert result.returncode != 0
     assert "GOUTONG_ADMIN_API_KEY" in result.stderr
+    result = _docker_compose(tmp_path, {"GOUTONG_ADMIN_API_KEY": "gt_x"})
+    assert result.returncode != 0
+    assert "GOUTONG_SECRETS_KEY" in result.stderr
 
 
 # --- (c) the image ---------------------------------------------------------------------------

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CallerDep, SessionDep
+from api.deps import CallerDep, SecretBoxDep, SessionDep
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
+from core.ids import new_id
 from core.signing import generate_secret
 from store import endpoints as store
 from store.tenants import get_tenant
@@ -25,14 +26,21 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
 async def create_endpoint(
-    body: EndpointCreate, caller: CallerDep, session: SessionDep
+    body: EndpointCreate, caller: CallerDep, session: SessionDep, box: SecretBoxDep
 ) -> EndpointCreated:
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
-    fields = _columns(body.model_dump(exclude={"tenant_id"}))
-    fields["secret"] = body.secret or generate_secret()
-    endpoint = await store.create_endpoint(session, tenant_id=tenant_id, **fields)
-    return EndpointCreated.model_validate(endpoint)
+    fields = _columns(body.model_dump(exclude={"tenant_id", "secret"}))
+    endpoint_id = new_id("ep")
+    secret = body.secret or generate_secret()
+    endpoint = await store.create_endpoint(
+        session,
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        secret=box.seal(secret, context=endpoint_id),
+        **fields,
+    )
+    return EndpointCreated(**EndpointPublic.model_validate(endpoint).model_dump(), secret=secret)
 
 
 @router.get("", response_model=Page[EndpointPublic])

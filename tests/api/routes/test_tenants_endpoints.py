@@ -104,7 +104,9 @@ async def test_endpoint_crud_and_secret_shown_once(stack: Stack) -> None:
     assert "secret" not in fetched.json()
     assert fetched.json() == {k: v for k, v in created.items() if k != "secret"}
 
-    changes = {"url": "http://127.0.0.1:9/v2", "enabled": False, "secret": generate_secret()}
+    rotate_by_patch = await stack.api.patch(path, json={"secret": generate_secret()})
+    assert rotate_by_patch.status_code == 422  # secrets change through /secret/rotate only
+    changes = {"url": "http://127.0.0.1:9/v2", "enabled": False}
     response = await stack.api.patch(path, json=changes)
     assert response.status_code == 200 and "secret" not in response.json()
     patched = response.json()
