@@ -48,6 +48,6 @@ WORKDIR /var/lib/goutong
 USER 10001:10001
 
 # 8000: the API; 9464: worker metrics (arrive with the operations issue).
-EXPOSE 8000 9464
+EXPOSE 8000 9464 9465
 
 CMD ["goutong", "api"]

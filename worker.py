@@ -8,6 +8,7 @@ import os
 import signal
 
 import httpx
+from prometheus_client import start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -16,8 +17,9 @@ from activities.records import RecordActivities
 from activities.sender import HttpSender
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
+from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
-from runtime.temporal import connect, ensure_search_attributes
+from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from store.db import Database
 from workflows.callback import CallbackWorkflow
 
@@ -27,17 +29,23 @@ log = logging.getLogger("goutong.worker")
 
 
 def build_worker(
-    client: Client, settings: Settings, db: Database, http: httpx.AsyncClient
+    client: Client,
+    settings: Settings,
+    db: Database,
+    http: httpx.AsyncClient,
+    metrics: Metrics | None = None,
 ) -> Worker:
     """The worker with every workflow and activity of the service registered."""
+    metrics = metrics or Metrics()
     delivery = DeliveryActivities(
         db=db,
         sender=HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes),
         client=client,
         settings=settings,
         box=load_secret_box(settings),
+        metrics=metrics,
     )
-    records = RecordActivities(db)
+    records = RecordActivities(db, metrics)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
@@ -59,12 +67,25 @@ def http_client(settings: Settings) -> httpx.AsyncClient:
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     db = Database(settings.resolved_database_url())
     await bootstrap(db, settings)
-    client = await connect(settings)
+    try:
+        runtime = sdk_metrics_runtime(settings)
+    except Exception as exc:  # e.g. the port is taken: run without the SDK's metrics
+        log.warning("Temporal SDK metrics are off: %s", exc)
+        runtime = None
+    client = await connect(settings, runtime)
     if settings.register_search_attributes:
         await ensure_search_attributes(client, settings.temporal_namespace)
+    metrics = Metrics()
+    if settings.worker_metrics_port:
+        try:
+            start_http_server(
+                settings.worker_metrics_port, settings.worker_metrics_host, metrics.registry
+            )
+        except OSError as exc:
+            log.warning("worker metrics are off: port %s: %s", settings.worker_metrics_port, exc)
     stop = stop or asyncio.Event()
     async with http_client(settings) as http:
-        worker = build_worker(client, settings, db, http)
+        worker = build_worker(client, settings, db, http, metrics)
         log.info("worker polling %s on %s", settings.temporal_task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()

@@ -17,6 +17,7 @@ from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
 from core.signing import signature_headers
+from runtime.metrics import Metrics, status_class
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
 from store.models import Attempt, Endpoint
@@ -36,7 +37,9 @@ class DeliveryActivities:
         client: Client,
         settings: Settings,
         box: SecretBox,
+        metrics: Metrics,
     ) -> None:
+        self._metrics = metrics
         self._db = db
         self._box = box
         self._sender = sender
@@ -116,7 +119,13 @@ class DeliveryActivities:
             response_excerpt=outcome.excerpt,
             error=outcome.error,
         )
+        self._metrics.attempts.labels(status_class(outcome.status_code), trigger).inc()
+        self._metrics.attempt_seconds.observe(outcome.duration_ms / 1000)
         if outcome.ok:
+            self._metrics.outcomes.labels("delivered").inc()
+            self._metrics.attempts_per_delivery.observe(attempt)
+            waited = datetime.now(UTC) - ctx.event.received_at
+            self._metrics.accept_to_delivery.observe(max(0.0, waited.total_seconds()))
             async with self._db.session() as session:
                 await record_attempt(
                     session, attempt=record, status="delivered", next_attempt_at=None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from core.contracts import RecordAck, StatusRecord
+from runtime.metrics import Metrics
 from store.callbacks import set_callback_status
 from store.db import Database
 
@@ -12,8 +13,9 @@ __all__ = ["RecordActivities"]
 
 
 class RecordActivities:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, metrics: Metrics) -> None:
         self._db = db
+        self._metrics = metrics
 
     @activity.defn(name="record_status")
     async def record_status(self, record: StatusRecord) -> RecordAck:
@@ -26,4 +28,6 @@ class RecordActivities:
                 attempts=record.attempts,
                 last_error=record.last_error,
             )
+        if record.state in ("dead_lettered", "cancelled"):
+            self._metrics.outcomes.labels(record.state).inc()
         return RecordAck(callback_id=record.callback_id)

@@ -13,9 +13,17 @@ from api.auth import Principal, authenticate
 from core.secret_box import SecretBox
 from core.settings import Settings
 from runtime.callbacks import CallbackControl
+from runtime.metrics import Metrics
 from store.db import Database
 
-__all__ = ["CallerDep", "ControlDep", "SecretBoxDep", "SessionDep", "SettingsDep"]
+__all__ = [
+    "CallerDep",
+    "ControlDep",
+    "MetricsDep",
+    "SecretBoxDep",
+    "SessionDep",
+    "SettingsDep",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -45,6 +53,14 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ControlDep = Annotated[CallbackControl, Depends(_control)]
 SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
+
+
+def _metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 

@@ -50,13 +50,21 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _count_rejected_event(request: Request) -> None:
+    if request.url.path.startswith("/v1/events") and request.method == "POST":
+        request.app.state.metrics.events.labels("rejected").inc()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GoutongError)
-    async def _domain(_: Request, exc: GoutongError) -> JSONResponse:
+    async def _domain(request: Request, exc: GoutongError) -> JSONResponse:
+        if exc.status_code < 500:
+            _count_rejected_event(request)
         return error_response(exc.status_code, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        _count_rejected_event(request)
         errors = _field_errors(exc)
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         where = ".".join(str(p) for p in first["loc"])

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     dead_letter_retention_days: float = 7.0
     http_max_connections: int = 200
 
+    # --- metrics -------------------------------------------------------------------------
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = 9464
+    worker_sdk_metrics_port: int = 9465
+
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100

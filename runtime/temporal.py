@@ -11,12 +11,13 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, TLSConfig
 
 from core import search_attributes as sa
 from core.settings import Settings
 
-__all__ = ["connect", "ensure_search_attributes"]
+__all__ = ["connect", "ensure_search_attributes", "sdk_metrics_runtime"]
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +36,23 @@ def _tls(settings: Settings) -> TLSConfig | bool:
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         tls=_tls(settings),
         api_key=settings.temporal_api_key,
+        runtime=runtime,
     )
+
+
+def sdk_metrics_runtime(settings: Settings) -> Runtime | None:
+    """A Temporal runtime exporting the SDK's own metrics (polls, latencies, slots) to
+    Prometheus, or None when GOUTONG_WORKER_SDK_METRICS_PORT is 0."""
+    if not settings.worker_sdk_metrics_port:
+        return None
+    address = f"{settings.worker_metrics_host}:{settings.worker_sdk_metrics_port}"
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> None:

@@ -36,6 +36,8 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "GOUTONG_DATA_DIR": str(settings.data_dir),
         "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
         "GOUTONG_REGISTER_SEARCH_ATTRIBUTES": "false",
+        "GOUTONG_WORKER_METRICS_PORT": "0",
+        "GOUTONG_WORKER_SDK_METRICS_PORT": "0",
     }
     with open(log, "ab") as out:
         return subprocess.Popen(

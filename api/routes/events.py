@@ -12,11 +12,12 @@ from fastapi import APIRouter, Header, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal
-from api.deps import CallerDep, ControlDep, SessionDep
+from api.deps import CallerDep, ControlDep, MetricsDep, SessionDep
 from api.schemas import BatchAccepted, EventAccepted, EventBatch
 from core.errors import InvalidInput
 from core.events import EventIn
 from runtime.callbacks import CallbackControl
+from runtime.metrics import Metrics
 from store.events import NewEvent, record_events
 from store.tenants import get_tenant
 
@@ -53,6 +54,7 @@ async def _ingest(
     control: CallbackControl,
     caller: Principal,
     events: list[tuple[EventIn, str]],
+    metrics: Metrics,
 ) -> list[EventAccepted]:
     items = [
         _to_new_event(event, caller.resolve_tenant(event.tenant_id), external_id)
@@ -68,6 +70,10 @@ async def _ingest(
         if callback.endpoint_id in result.endpoints
     ]
     await control.start(pairs)
+    for result in results:
+        metrics.events.labels("duplicate" if result.duplicate else "accepted").inc()
+        if not result.duplicate:
+            metrics.callbacks_started.inc(len(result.callbacks))
     return [
         EventAccepted(
             event_id=result.event.id,
@@ -85,6 +91,7 @@ async def post_event(
     caller: CallerDep,
     session: SessionDep,
     control: ControlDep,
+    metrics: MetricsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> EventAccepted:
     """Accepts one event; answers once its callbacks are durably started."""
@@ -94,7 +101,7 @@ async def post_event(
             "body id and Idempotency-Key differ; send one or make them equal",
             code="idempotency_key_mismatch",
         )
-    return (await _ingest(session, control, caller, [(event, external_id)]))[0]
+    return (await _ingest(session, control, caller, [(event, external_id)], metrics))[0]
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
@@ -103,6 +110,7 @@ async def post_batch(
     caller: CallerDep,
     session: SessionDep,
     control: ControlDep,
+    metrics: MetricsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> BatchAccepted:
     """Accepts up to 1000 events at once (all or none); each event's ``id`` is its key."""
@@ -112,4 +120,4 @@ async def post_batch(
             code="idempotency_key_unsupported",
         )
     items = [(event, event.id or f"auto-{uuid.uuid4()}") for event in batch.events]
-    return BatchAccepted(events=await _ingest(session, control, caller, items))
+    return BatchAccepted(events=await _ingest(session, control, caller, items, metrics))

@@ -24,6 +24,8 @@ def _start(data: Path, ports: dict[str, int]) -> subprocess.Popen[str]:
         "GOUTONG_DEV_TEMPORAL_PORT": str(ports["temporal"]),
         "GOUTONG_DEV_TEMPORAL_UI_PORT": str(ports["ui"]),
         "GOUTONG_API_PORT": str(ports["api"]),
+        "GOUTONG_WORKER_METRICS_PORT": str(ports["metrics"]),
+        "GOUTONG_WORKER_SDK_METRICS_PORT": str(ports["sdk_metrics"]),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "cli", "dev"],
@@ -49,6 +51,20 @@ def _read_banner(proc: subprocess.Popen[str], timeout: float = 90) -> str:
     raise AssertionError("no banner:\n" + "".join(lines))
 
 
+def _get_when_up(url: str, timeout: float = 30) -> str:
+    """The worker starts its metrics servers a moment after the API is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == 200 and response.text:
+                return response.text
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
 def _stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=40)
@@ -56,7 +72,7 @@ def _stop(proc: subprocess.Popen[str]) -> str:
 
 
 def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -> None:
-    ports = {"temporal": free_port(), "ui": free_port(), "api": free_port()}
+    ports = {name: free_port() for name in ("temporal", "ui", "api", "metrics", "sdk_metrics")}
     proc = _start(tmp_path, ports)
     try:
         banner = _read_banner(proc)
@@ -71,6 +87,9 @@ def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -
         assert httpx.get(f"{api}/readyz", timeout=10).status_code == 200
         assert httpx.get(f"{api}/v1/tenants", headers=headers).status_code == 200
         assert httpx.get(f"http://127.0.0.1:{ports['ui']}/", timeout=10).status_code == 200
+        assert "goutong_events_total" in httpx.get(f"{api}/metrics").text
+        assert "goutong_attempts_total" in _get_when_up(f"http://127.0.0.1:{ports['metrics']}/")
+        assert "temporal_" in _get_when_up(f"http://127.0.0.1:{ports['sdk_metrics']}/metrics")
     finally:
         out = _stop(proc)
     assert proc.returncode == 0, out

@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from api.app import create_app
 from core.settings import Settings
+from runtime.metrics import Metrics
 from store.db import Database
 from worker import build_worker, http_client
 
@@ -54,6 +55,8 @@ def make_settings(data_dir: Path, temporal_address: str, **overrides: Any) -> Se
         "temporal_task_queue": f"tq-{uuid.uuid4().hex[:10]}",
         "admin_api_key": ADMIN_KEY,
         "register_search_attributes": False,
+        "worker_metrics_port": 0,
+        "worker_sdk_metrics_port": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -65,6 +68,7 @@ class Stack:
     app: FastAPI
     api: httpx.AsyncClient
     client: Client
+    worker_metrics: Metrics
 
     def with_key(self, key: str | None) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -138,9 +142,10 @@ async def open_stack(
             headers={"Authorization": f"Bearer {ADMIN_KEY}"},
         )
     )
+    metrics = Metrics()
     if worker:
         db = Database(settings.resolved_database_url())
         exits.push_async_callback(db.dispose)
         http = await exits.enter_async_context(http_client(settings))
-        await exits.enter_async_context(build_worker(client, settings, db, http))
-    return Stack(settings=settings, app=app, api=api, client=client)
+        await exits.enter_async_context(build_worker(client, settings, db, http, metrics))
+    return Stack(settings=settings, app=app, api=api, client=client, worker_metrics=metrics)
