@@ -34,8 +34,17 @@ def api() -> None:
     """Run only the API (uvicorn) on GOUTONG_API_HOST:GOUTONG_API_PORT."""
     import uvicorn
 
+    from runtime.logs import configure_logging
+
     settings = get_settings()
-    uvicorn.run("api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port)
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,  # uvicorn's loggers go through ours (JSON lines)
+    )
 
 
 @app.command()

@@ -17,6 +17,7 @@ from activities.records import RecordActivities
 from activities.sender import HttpSender
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
+from runtime.logs import configure_logging
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
@@ -93,14 +94,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     async def serve() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(get_settings(), stop)
+        await run_worker(settings, stop)
 
     code = 0
     try:

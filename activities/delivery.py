@@ -17,6 +17,7 @@ from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
 from core.signing import signature_headers
+from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
@@ -54,6 +55,9 @@ class DeliveryActivities:
         trigger = request.trigger if info.attempt == 1 else "scheduled"
         async with self._db.session() as session:
             ctx = await load_delivery_context(session, callback_id=request.callback_id)
+        log_context.set(
+            {"tenant_id": ctx.callback.tenant_id, "endpoint_id": ctx.callback.endpoint_id}
+        )
         if ctx.callback.status == "delivered" and request.target_url is None:
             return DeliveryResult(ctx.callback.attempts, ctx.callback.last_status_code or 200, 0)
         # a local first try lost with its worker is run again: number it after what is recorded

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     dead_letter_retention_days: float = 7.0
     http_max_connections: int = 200
 
+    # --- logs ----------------------------------------------------------------------------
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|text)$")
+
     # --- metrics -------------------------------------------------------------------------
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = 9464

@@ -126,12 +126,7 @@ def run_dev(settings: Settings) -> int:
             worker = _spawn([sys.executable, "-m", "worker"], data / "worker.log", env)
             children.append(("worker", worker))
         if "api" in components:
-            cmd = [
-                sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                "--host", settings.api_host, "--port", str(settings.api_port),
-                "--no-access-log",
-            ]  # fmt: skip
-            proc = _spawn(cmd, data / "api.log", env)
+            proc = _spawn([sys.executable, "-m", "cli", "api"], data / "api.log", env)
             children.append(("api", proc))
             _wait_for_port(settings.api_port, 60, proc)
         _print_banner(settings, components, generated)
