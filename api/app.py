@@ -12,7 +12,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import api_keys, callbacks, endpoint_secrets, endpoints, events, health, tenants
+from api.routes import (
+    api_keys,
+    callbacks,
+    endpoint_secrets,
+    endpoints,
+    events,
+    health,
+    stats,
+    tenants,
+)
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
@@ -67,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, tenants, endpoints, endpoint_secrets, events, callbacks, api_keys):
+    routers = (health, tenants, endpoints, endpoint_secrets, events, callbacks, stats, api_keys)
+    for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -312,3 +312,35 @@ class SecretRevealed(BaseModel):
     previous_secret_expires_at: datetime | None = Field(
         description="Until then callbacks carry a signature with the previous secret as well."
     )
+
+
+class Percentiles(BaseModel):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+class ErrorCount(BaseModel):
+    error: str
+    count: int
+
+
+class QualityReportPublic(BaseModel):
+    """How well callbacks went over a window (the source's quality/stat report)."""
+
+    since: datetime
+    until: datetime
+    tenant_id: str | None
+    endpoint_id: str | None
+    callbacks: dict[str, int] = Field(description="Callbacks created in the window, by status.")
+    success_rate: float | None = Field(
+        description="delivered / (delivered + dead_lettered + cancelled); null when none ended"
+    )
+    attempts: int
+    attempt_success_rate: float | None
+    attempts_per_success: float | None = Field(
+        description="Tries per delivered callback (1.0 = always at the first try)."
+    )
+    latency_ms: Percentiles = Field(description="Acceptance to delivery, delivered callbacks.")
+    attempt_duration_ms: Percentiles
+    top_errors: list[ErrorCount]
