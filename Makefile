@@ -37,4 +37,5 @@ clean:
 
 # Rewrite the committed workflow histories (on purpose only; see tests/workflows/test_replay.py).
 histories: $(STAMP)
-	GOUTONG_RECORD_HISTORIES=1 $(BIN)/pytest -q tests/workflows/test_callback.py
+	GOUTONG_RECORD_HISTORIES=1 GOUTONG_TEST_STORES=sqlite $(BIN)/pytest -q \
+		tests/workflows/test_callback.py tests/workflows/test_recovery.py

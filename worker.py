@@ -14,15 +14,18 @@ from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
 from activities.records import RecordActivities
+from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
+from runtime.callbacks import CallbackControl
 from runtime.logs import configure_logging
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from store.db import Database
 from workflows.callback import CallbackWorkflow
+from workflows.recovery import RecoveryWorkflow
 
 __all__ = ["build_worker", "main", "run_worker"]
 
@@ -47,11 +50,16 @@ def build_worker(
         metrics=metrics,
     )
     records = RecordActivities(db, metrics)
+
+    async def same_client(_: Settings) -> Client:
+        return client
+
+    recovery = RecoveryActivities(db, CallbackControl(settings, same_client))
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[CallbackWorkflow],
-        activities=[delivery.deliver, records.record_status],
+        workflows=[CallbackWorkflow, RecoveryWorkflow],
+        activities=[delivery.deliver, records.record_status, recovery.recover_page],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
     )

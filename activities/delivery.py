@@ -58,7 +58,7 @@ class DeliveryActivities:
         log_context.set(
             {"tenant_id": ctx.callback.tenant_id, "endpoint_id": ctx.callback.endpoint_id}
         )
-        if ctx.callback.status == "delivered" and request.target_url is None:
+        if ctx.callback.status == "delivered" and not (request.target_url or request.force):
             return DeliveryResult(ctx.callback.attempts, ctx.callback.last_status_code or 200, 0)
         # a local first try lost with its worker is run again: number it after what is recorded
         attempt = max(attempt, ctx.callback.attempts + 1)

@@ -19,6 +19,7 @@ from api.routes import (
     endpoints,
     events,
     health,
+    recoveries,
     stats,
     tenants,
 )
@@ -76,7 +77,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    routers = (health, tenants, endpoints, endpoint_secrets, events, callbacks, stats, api_keys)
+    routers = (
+        health,
+        tenants,
+        endpoints,
+        endpoint_secrets,
+        recoveries,
+        events,
+        callbacks,
+        stats,
+        api_keys,
+    )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

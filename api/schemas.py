@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AnyHttpUrl,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -344,3 +345,30 @@ class QualityReportPublic(BaseModel):
     latency_ms: Percentiles = Field(description="Acceptance to delivery, delivered callbacks.")
     attempt_duration_ms: Percentiles
     top_errors: list[ErrorCount]
+
+
+class RecoveryCreate(_Strict):
+    """Which callbacks to recover: dead letters (and delivered ones with include_delivered)."""
+
+    tenant_id: str | None = Field(default=None, description="A tenant key: always its own.")
+    endpoint_id: str | None = None
+    event_type: str | None = Field(default=None, max_length=200)
+    since: AwareDatetime | None = Field(default=None, description="Callbacks created from then")
+    until: AwareDatetime | None = None
+    include_delivered: bool = Field(default=False, description="Re-send delivered ones too.")
+    dry_run: bool = Field(default=False, description="Only count what would be recovered.")
+
+
+class RecoveryStarted(BaseModel):
+    recovery_id: str | None = Field(description="null for a dry run")
+    matched: int = Field(description="Callbacks in scope when the recovery started.")
+    dry_run: bool
+
+
+class RecoveryProgressPublic(_Public):
+    recovery_id: str
+    tenant_id: str | None
+    state: str = Field(description="running, completed or cancelled")
+    processed: int
+    retried: int
+    skipped: int

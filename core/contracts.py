@@ -88,6 +88,7 @@ class DeliveryRequest:
     retry: RetrySpec
     deadline: datetime
     target_url: str | None = None  # a redirect: deliver once to this URL instead
+    force: bool = False  # send even if the store says delivered (an operator's replay)
 
 
 @dataclass
@@ -153,3 +154,46 @@ class CallbackStatus:
     last_error: str | None = None
     last_status_code: int | None = None
     next_attempt_at: datetime | None = None
+
+
+@dataclass
+class RecoveryInput:
+    """A bulk recovery: which callbacks (filters, ids only) and how far it has come."""
+
+    recovery_id: str
+    tenant_id: str | None = None
+    endpoint_id: str | None = None
+    event_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    include_delivered: bool = False  # replay delivered callbacks too
+    actor: str = ""
+    page_size: int = 100
+    cursor: str | None = None  # continue-as-new: where the previous run stopped
+    processed: int = 0
+    retried: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class RecoveryPage:
+    input: RecoveryInput
+    cursor: str | None
+
+
+@dataclass
+class RecoveryPageResult:
+    processed: int
+    retried: int
+    skipped: int
+    next_cursor: str | None
+
+
+@dataclass
+class RecoveryProgress:
+    recovery_id: str
+    tenant_id: str | None
+    state: str  # running, completed, cancelled
+    processed: int
+    retried: int
+    skipped: int

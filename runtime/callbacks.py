@@ -139,6 +139,15 @@ class CallbackControl:
             input.manual_only = True
             await self._start(await self.client(), input, rerun=True)
 
+    async def replay(self, callback: Callback, endpoint: Endpoint | None) -> bool:
+        """Sends a closed callback once more (same webhook-id); False when it cannot."""
+        if endpoint is None:
+            return False
+        input = callback_input(callback, endpoint, self._settings)
+        input.manual_only = True
+        await self._start(await self.client(), input, rerun=True)
+        return True
+
     async def status(self, callback_id: str) -> CallbackStatus | None:
         """The live status query, or None when the workflow is closed or unreachable."""
         try:

@@ -84,4 +84,5 @@ def delivery_request(
         retry=input.retry,
         deadline=deadline,
         target_url=run.target_url,
+        force=input.manual_only,
     )

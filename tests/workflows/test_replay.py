@@ -18,6 +18,7 @@ from temporalio.worker import Replayer
 from core.contracts import CallbackInput, CallbackOutcome
 from tests.support.histories import HISTORY_DIR
 from workflows.callback import CallbackWorkflow
+from workflows.recovery import RecoveryWorkflow
 
 EXPECTED = {
     "delivered_first_try",
@@ -29,6 +30,7 @@ EXPECTED = {
     "cancelled",
     "redirect",
     "retry_now",
+    "recovery_100",
 }
 
 
@@ -42,7 +44,7 @@ def test_every_representative_history_is_committed() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_history_replays_deterministically(name: str) -> None:
-    replayer = Replayer(workflows=[CallbackWorkflow])
+    replayer = Replayer(workflows=[CallbackWorkflow, RecoveryWorkflow])
     await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
 
 
