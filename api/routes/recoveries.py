@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
@@ -58,7 +60,17 @@ async def _start(
     return RecoveryStarted(recovery_id=scope.recovery_id, matched=matched, dry_run=False)
 
 
-@router.post("/v1/recoveries", status_code=status.HTTP_202_ACCEPTED, response_model=RecoveryStarted)
+_DRY_RUN: dict[int | str, dict[str, Any]] = {
+    200: {"model": RecoveryStarted, "description": "A dry run: counted, not started"}
+}
+
+
+@router.post(
+    "/v1/recoveries",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RecoveryStarted,
+    responses=_DRY_RUN,
+)
 async def start_recovery(
     body: RecoveryCreate,
     caller: CallerDep,
@@ -75,6 +87,7 @@ async def start_recovery(
     "/v1/endpoints/{endpoint_id}/recover",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RecoveryStarted,
+    responses=_DRY_RUN,
 )
 async def recover_endpoint(
     endpoint_id: str,

@@ -1,0 +1,168 @@
+"""Tenants, endpoints and endpoint secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    field_validator,
+)
+
+from api.schemas.common import HEADER_NAME, RESERVED_HEADERS, ReadModel, StrictModel, TargetUrl
+from core.contracts import RetrySpec
+from core.routing import EVENT_TYPE_PATTERN
+from core.signing import is_valid_secret
+
+# --- tenants ---------------------------------------------------------------------------------
+
+
+class TenantCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class TenantUpdate(StrictModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class TenantPublic(ReadModel):
+    id: str
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+class RetryPolicy(StrictModel):
+    """Declared retry policy; see docs/retries.md for the defaults and the reasoning."""
+
+    strategy: Literal["exponential", "fixed"] = "exponential"
+    initial_interval_seconds: float = Field(default=10.0, ge=1, le=86400)
+    backoff_coefficient: float = Field(default=2.0, ge=1, le=10)
+    max_interval_seconds: float = Field(default=7200.0, ge=1, le=7 * 86400)
+    interval_seconds: float = Field(default=60.0, ge=1, le=86400, description="fixed only")
+    max_attempts: int = Field(default=18, ge=1, le=100)
+    max_duration_seconds: float = Field(default=86400.0, ge=1, le=30 * 86400)
+
+    def to_spec(self) -> RetrySpec:
+        return RetrySpec(**self.model_dump())
+
+
+EventTypePattern = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=EVENT_TYPE_PATTERN.pattern)
+]
+HeaderName = Annotated[str, Field(pattern=HEADER_NAME.pattern)]
+HeaderValue = Annotated[str, Field(max_length=4096, pattern=r"^[^\r\n\x00]*$")]
+_B64 = "[A-Za-z0-9+/]"
+Secret = Annotated[
+    str,
+    Field(
+        description="whsec_ + base64 of 24 to 64 random bytes; generated when not given.",
+        pattern=rf"^whsec_(?:(?:{_B64}{{4}}){{8,20}}(?:{_B64}{{2}}==|{_B64}{{3}}=)?"
+        rf"|(?:{_B64}{{4}}){{21}}(?:{_B64}{{2}}==)?)$",
+    ),
+]
+
+
+class _EndpointFields(StrictModel):
+    @field_validator("event_types", check_fields=False)
+    @classmethod
+    def _patterns(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or []:
+            if not EVENT_TYPE_PATTERN.fullmatch(pattern):
+                raise ValueError(f"invalid event type pattern {pattern!r}")
+        return value
+
+    @field_validator("headers", check_fields=False)
+    @classmethod
+    def _headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name, content in (value or {}).items():
+            if not HEADER_NAME.fullmatch(name):
+                raise ValueError(f"invalid header name {name!r}")
+            lowered = name.lower()
+            if lowered in RESERVED_HEADERS or lowered.startswith("webhook-"):
+                raise ValueError(f"header {name!r} is set by the service")
+            if any(c in content for c in "\r\n\0") or len(content) > 4096:
+                raise ValueError(f"invalid value for header {name!r}")
+        return value
+
+    @field_validator("secret", check_fields=False)
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_secret(value):
+            raise ValueError("secret must be whsec_ followed by base64 of 24 to 64 bytes")
+        return value
+
+
+class EndpointCreate(_EndpointFields):
+    tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
+    name: str = Field(default="", max_length=200)
+    url: TargetUrl
+    event_types: list[EventTypePattern] = Field(
+        default_factory=list, max_length=100, description="Exact types or patterns; empty = all."
+    )
+    channels: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=50, description="Channel types; empty = all."
+    )
+    secret: Secret | None = None
+    headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, max_length=50)
+    timeout_seconds: float = Field(default=15.0, ge=1, le=60)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    enabled: bool = True
+
+
+class EndpointUpdate(_EndpointFields):
+    name: str | None = Field(default=None, max_length=200)
+    url: TargetUrl | None = None
+    event_types: list[EventTypePattern] | None = Field(default=None, max_length=100)
+    channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        default=None, max_length=50
+    )
+    headers: dict[HeaderName, HeaderValue] | None = Field(default=None, max_length=50)
+    timeout_seconds: float | None = Field(default=None, ge=1, le=60)
+    retry: RetryPolicy | None = None
+    enabled: bool | None = None
+
+
+class EndpointPublic(ReadModel):
+    id: str
+    tenant_id: str
+    name: str
+    url: str
+    event_types: list[str]
+    channels: list[str]
+    headers: dict[str, str]
+    timeout_seconds: float
+    retry: RetryPolicy
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointCreated(EndpointPublic):
+    secret: str = Field(description="Shown once; store it with the receiver.")
+
+
+class SecretRotate(StrictModel):
+    secret: Secret | None = None
+    grace_seconds: int = Field(
+        default=86400,
+        ge=0,
+        le=7 * 86400,
+        description="How long callbacks also carry the old secret's signature (default 24 h).",
+    )
+
+
+class SecretRevealed(BaseModel):
+    endpoint_id: str
+    secret: str
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then callbacks carry a signature with the previous secret as well."
+    )

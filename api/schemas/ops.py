@@ -1,0 +1,94 @@
+"""API keys, the quality report and bulk recovery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+)
+
+from api.schemas.common import ReadModel, StrictModel
+
+# --- api keys --------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(StrictModel):
+    name: str = Field(default="", max_length=200)
+    role: Literal["admin", "tenant_admin"] = "tenant_admin"
+    tenant_id: str | None = None
+
+
+class ApiKeyPublic(ReadModel):
+    id: str
+    name: str
+    hint: str
+    role: str
+    tenant_id: str | None
+    created_at: datetime
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once.")
+
+
+class Percentiles(BaseModel):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+class ErrorCount(BaseModel):
+    error: str
+    count: int
+
+
+class QualityReportPublic(BaseModel):
+    """How well callbacks went over a window (the source's quality/stat report)."""
+
+    since: datetime
+    until: datetime
+    tenant_id: str | None
+    endpoint_id: str | None
+    callbacks: dict[str, int] = Field(description="Callbacks created in the window, by status.")
+    success_rate: float | None = Field(
+        description="delivered / (delivered + dead_lettered + cancelled); null when none ended"
+    )
+    attempts: int
+    attempt_success_rate: float | None
+    attempts_per_success: float | None = Field(
+        description="Tries per delivered callback (1.0 = always at the first try)."
+    )
+    latency_ms: Percentiles = Field(description="Acceptance to delivery, delivered callbacks.")
+    attempt_duration_ms: Percentiles
+    top_errors: list[ErrorCount]
+
+
+class RecoveryCreate(StrictModel):
+    """Which callbacks to recover: dead letters (and delivered ones with include_delivered)."""
+
+    tenant_id: str | None = Field(default=None, description="A tenant key: always its own.")
+    endpoint_id: str | None = None
+    event_type: str | None = Field(default=None, max_length=200)
+    since: AwareDatetime | None = Field(default=None, description="Callbacks created from then")
+    until: AwareDatetime | None = None
+    include_delivered: bool = Field(default=False, description="Re-send delivered ones too.")
+    dry_run: bool = Field(default=False, description="Only count what would be recovered.")
+
+
+class RecoveryStarted(BaseModel):
+    recovery_id: str | None = Field(description="null for a dry run")
+    matched: int = Field(description="Callbacks in scope when the recovery started.")
+    dry_run: bool
+
+
+class RecoveryProgressPublic(ReadModel):
+    recovery_id: str
+    tenant_id: str | None
+    state: str = Field(description="running, completed or cancelled")
+    processed: int
+    retried: int
+    skipped: int
