@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck clean histories
+.PHONY: run test install lint typecheck clean histories bench
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -39,3 +39,7 @@ clean:
 histories: $(STAMP)
 	GOUTONG_RECORD_HISTORIES=1 GOUTONG_TEST_STORES=sqlite $(BIN)/pytest -q \
 		tests/workflows/test_callback.py tests/workflows/test_recovery.py
+
+# Benchmarks: printed figures and bench/results/*.json|png (see docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
