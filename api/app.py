@@ -14,6 +14,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import (
     api_keys,
+    audit,
     callbacks,
     endpoint_secrets,
     endpoints,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         callbacks,
         stats,
         api_keys,
+        audit,
     )
     for module in routers:
         app.include_router(module.router, responses=ERROR_RESPONSES)

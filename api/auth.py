@@ -19,6 +19,13 @@ class Principal:
     key_id: str
     role: str
     tenant_id: str | None
+    method: str = "api_key"
+    address: str | None = None
+
+    @property
+    def subject(self) -> str:
+        """Who this is in the audit log: the key id, or the token's subject."""
+        return self.key_id
 
     @property
     def is_admin(self) -> bool:
@@ -60,7 +67,9 @@ class Principal:
             raise Forbidden("this action needs a global admin key", code="admin_required")
 
 
-async def authenticate(session: AsyncSession, *, presented: str | None) -> Principal:
+async def authenticate(
+    session: AsyncSession, *, presented: str | None, address: str | None = None
+) -> Principal:
     if not presented:
         raise Unauthenticated(
             "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
@@ -69,4 +78,4 @@ async def authenticate(session: AsyncSession, *, presented: str | None) -> Princ
     key = await find_api_key(session, plain=presented)
     if key is None:
         raise Unauthenticated("unknown or revoked API key", code="invalid_api_key")
-    return Principal(key_id=key.id, role=key.role, tenant_id=key.tenant_id)
+    return Principal(key_id=key.id, role=key.role, tenant_id=key.tenant_id, address=address)

@@ -65,12 +65,14 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 
 async def _caller(
+    request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal:
     presented = bearer.credentials if bearer is not None else header_key
-    return await authenticate(session, presented=presented)
+    address = request.client.host if request.client else None
+    return await authenticate(session, presented=presented, address=address)
 
 
 CallerDep = Annotated[Principal, Depends(_caller)]

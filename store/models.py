@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from store.types import json_column, utc_column, utcnow
 
-__all__ = ["ApiKey", "Attempt", "Callback", "Endpoint", "Event", "Tenant"]
+__all__ = ["ApiKey", "Attempt", "AuditEntry", "Callback", "Endpoint", "Event", "Tenant"]
 
 
 class Tenant(SQLModel, table=True):
@@ -97,3 +97,20 @@ class Attempt(SQLModel, table=True):
     response_excerpt: str = Field(default="", max_length=8192)
     error: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class AuditEntry(SQLModel, table=True):
+    """One configuration change or manual intervention: who, what, when, from where."""
+
+    __tablename__ = "audit_entry"
+
+    id: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    actor: str = Field(index=True, max_length=200, description="API key id or JWT subject")
+    actor_kind: str = Field(max_length=16, description="api_key or jwt")
+    role: str = Field(max_length=32)
+    address: str | None = Field(default=None, max_length=64)
+    tenant_id: str | None = Field(default=None, index=True, max_length=64)
+    action: str = Field(index=True, max_length=64)
+    resource: str = Field(index=True, max_length=200)
+    summary: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())

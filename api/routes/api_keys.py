@@ -8,6 +8,7 @@ from api.deps import CallerDep, SessionDep
 from api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 from core.errors import InvalidInput, NotFound
 from store import api_keys as store
+from store.audit import record_audit
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
@@ -27,6 +28,14 @@ async def create_api_key(
     key, plain = await store.create_api_key(
         session, role=body.role, tenant_id=body.tenant_id, name=body.name
     )
+    await record_audit(
+        session,
+        actor=caller,
+        action="api_key.create",
+        resource=key.id,
+        tenant_id=key.tenant_id,
+        summary={"name": key.name, "role": key.role, "hint": key.hint},
+    )
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=plain)
 
 
@@ -39,5 +48,14 @@ async def list_api_keys(caller: CallerDep, session: SessionDep) -> list[ApiKeyPu
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_api_key(key_id: str, caller: CallerDep, session: SessionDep) -> None:
     caller.require_admin()
-    if await store.revoke_api_key(session, key_id=key_id) is None:
+    key = await store.revoke_api_key(session, key_id=key_id)
+    if key is None:
         raise NotFound(f"api key {key_id} not found", code="api_key_not_found")
+    await record_audit(
+        session,
+        actor=caller,
+        action="api_key.revoke",
+        resource=key_id,
+        tenant_id=key.tenant_id,
+        summary={"name": key.name, "role": key.role},
+    )

@@ -20,6 +20,7 @@ from api.schemas import (
 from core.contracts import CallbackState, Intervention, RedirectRequest
 from core.errors import InvalidInput, NotFound
 from store import callbacks as store
+from store.audit import record_audit
 from store.endpoints import get_endpoint
 from store.models import Callback, Endpoint
 
@@ -101,6 +102,14 @@ async def redirect(
     callback = await _owned(session, caller, callback_id)
     request = RedirectRequest(url=str(body.url), actor=caller.key_id, reason=body.reason)
     await control.signal(callback, "redirect", request)
+    await record_audit(
+        session,
+        actor=caller,
+        action="callback.redirect",
+        resource=callback_id,
+        tenant_id=callback.tenant_id,
+        summary={"url": request.url, "reason": body.reason},
+    )
     return InterventionAccepted(callback_id=callback_id, action="redirect")
 
 
@@ -134,6 +143,14 @@ async def intervene(
         await control.retry(callback, endpoint, caller.key_id)
     else:
         await control.signal(callback, _SIGNALS[action], request)
+    await record_audit(
+        session,
+        actor=caller,
+        action=f"callback.{action}",
+        resource=callback_id,
+        tenant_id=callback.tenant_id,
+        summary={"reason": request.reason} if request.reason else {},
+    )
     return InterventionAccepted(callback_id=callback_id, action=action)
 
 

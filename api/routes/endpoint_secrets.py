@@ -10,6 +10,7 @@ from api.deps import CallerDep, SecretBoxDep, SessionDep
 from api.schemas import SecretRevealed, SecretRotate
 from core.signing import generate_secret
 from store import endpoints as store
+from store.audit import record_audit
 from store.types import utcnow
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
@@ -26,6 +27,13 @@ async def reveal_secret(
     caller.check_tenant(endpoint.tenant_id)
     caller.require_role(*_MAY_SEE_SECRETS)
     expires = endpoint.previous_secret_expires_at
+    await record_audit(
+        session,
+        actor=caller,
+        action="endpoint.secret.reveal",
+        resource=endpoint_id,
+        tenant_id=endpoint.tenant_id,
+    )
     return SecretRevealed(
         endpoint_id=endpoint.id,
         secret=box.open(endpoint.secret, context=endpoint.id),
@@ -54,6 +62,17 @@ async def rotate_secret(
             "secret": box.seal(secret, context=endpoint_id),
             "previous_secret": endpoint.secret if expires else None,
             "previous_secret_expires_at": expires,
+        },
+    )
+    await record_audit(
+        session,
+        actor=caller,
+        action="endpoint.secret.rotate",
+        resource=endpoint_id,
+        tenant_id=endpoint.tenant_id,
+        summary={
+            "secret": "given" if body.secret else "generated",
+            "grace_seconds": body.grace_seconds,
         },
     )
     return SecretRevealed(

@@ -11,6 +11,7 @@ from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, Endpoin
 from core.ids import new_id
 from core.signing import generate_secret
 from store import endpoints as store
+from store.audit import changes_of, record_audit
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
@@ -39,6 +40,14 @@ async def create_endpoint(
         endpoint_id=endpoint_id,
         secret=box.seal(secret, context=endpoint_id),
         **fields,
+    )
+    await record_audit(
+        session,
+        actor=caller,
+        action="endpoint.create",
+        resource=endpoint_id,
+        tenant_id=tenant_id,
+        summary={"fields": fields, "secret": "given" if body.secret else "generated"},
     )
     return EndpointCreated(**EndpointPublic.model_validate(endpoint).model_dump(), secret=secret)
 
@@ -74,13 +83,30 @@ async def get_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep)
 async def update_endpoint(
     endpoint_id: str, body: EndpointUpdate, caller: CallerDep, session: SessionDep
 ) -> EndpointPublic:
-    await _owned(session, caller, endpoint_id)
+    before = await _owned(session, caller, endpoint_id)
     changes = _columns(body.model_dump(exclude_unset=True, exclude_none=True))
+    summary = changes_of(before, changes)
     endpoint = await store.update_endpoint(session, endpoint_id=endpoint_id, changes=changes)
+    await record_audit(
+        session,
+        actor=caller,
+        action="endpoint.update",
+        resource=endpoint_id,
+        tenant_id=endpoint.tenant_id,
+        summary=summary,
+    )
     return EndpointPublic.model_validate(endpoint)
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep) -> None:
-    await _owned(session, caller, endpoint_id)
+    endpoint = await _owned(session, caller, endpoint_id)
     await store.delete_endpoint(session, endpoint_id=endpoint_id)
+    await record_audit(
+        session,
+        actor=caller,
+        action="endpoint.delete",
+        resource=endpoint_id,
+        tenant_id=endpoint.tenant_id,
+        summary={"url": endpoint.url},
+    )

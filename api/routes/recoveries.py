@@ -14,6 +14,7 @@ from api.schemas import RecoveryCreate, RecoveryProgressPublic, RecoveryStarted
 from core.contracts import Intervention, RecoveryInput, RecoveryProgress
 from core.errors import NotFound, ServiceUnavailable
 from core.ids import new_id
+from store.audit import record_audit
 from store.endpoints import get_endpoint
 from store.recovery import count_recoverable
 from workflows.recovery import RecoveryWorkflow
@@ -57,6 +58,14 @@ async def _start(
         )
     except RPCError as exc:
         raise ServiceUnavailable(exc.message, code="temporal_unavailable") from exc
+    await record_audit(
+        session,
+        actor=caller,
+        action="recovery.start",
+        resource=scope.recovery_id,
+        tenant_id=tenant_id,
+        summary={"scope": body.model_dump(mode="json", exclude={"dry_run"}), "matched": matched},
+    )
     return RecoveryStarted(recovery_id=scope.recovery_id, matched=matched, dry_run=False)
 
 
@@ -131,7 +140,7 @@ async def recovery_progress(
     response_model=RecoveryProgressPublic,
 )
 async def cancel_recovery(
-    recovery_id: str, caller: CallerDep, control: ControlDep
+    recovery_id: str, caller: CallerDep, control: ControlDep, session: SessionDep
 ) -> RecoveryProgressPublic:
     """Stops after the page in progress; callbacks already retried stay retried."""
     progress = await _progress(control, caller, recovery_id)
@@ -139,4 +148,11 @@ async def cancel_recovery(
     if progress.state == "running":
         handle = (await control.client()).get_workflow_handle(recovery_id)
         await handle.signal(RecoveryWorkflow.cancel, Intervention(actor=caller.key_id))
+        await record_audit(
+            session,
+            actor=caller,
+            action="recovery.cancel",
+            resource=recovery_id,
+            tenant_id=progress.tenant_id,
+        )
     return RecoveryProgressPublic.model_validate(progress)

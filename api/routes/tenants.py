@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from api.deps import CallerDep, SessionDep
 from api.schemas import Page, TenantCreate, TenantPublic, TenantUpdate
 from store import tenants as store
+from store.audit import changes_of, record_audit
 
 router = APIRouter(prefix="/v1/tenants", tags=["tenants"])
 
@@ -19,6 +20,14 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 async def create_tenant(body: TenantCreate, caller: CallerDep, session: SessionDep) -> TenantPublic:
     caller.require_admin()
     tenant = await store.create_tenant(session, name=body.name, description=body.description)
+    await record_audit(
+        session,
+        actor=caller,
+        action="tenant.create",
+        resource=tenant.id,
+        tenant_id=tenant.id,
+        summary=body.model_dump(),
+    )
     return TenantPublic.model_validate(tenant)
 
 
@@ -44,7 +53,16 @@ async def update_tenant(
 ) -> TenantPublic:
     caller.check_tenant(tenant_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
+    summary = changes_of(await store.get_tenant(session, tenant_id=tenant_id), changes)
     tenant = await store.update_tenant(session, tenant_id=tenant_id, changes=changes)
+    await record_audit(
+        session,
+        actor=caller,
+        action="tenant.update",
+        resource=tenant_id,
+        tenant_id=tenant_id,
+        summary=summary,
+    )
     return TenantPublic.model_validate(tenant)
 
 
@@ -52,3 +70,6 @@ async def update_tenant(
 async def delete_tenant(tenant_id: str, caller: CallerDep, session: SessionDep) -> None:
     caller.require_admin()
     await store.delete_tenant(session, tenant_id=tenant_id)
+    await record_audit(
+        session, actor=caller, action="tenant.delete", resource=tenant_id, tenant_id=tenant_id
+    )

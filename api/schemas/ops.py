@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -33,6 +33,21 @@ class ApiKeyPublic(ReadModel):
 
 class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="Shown once.")
+
+
+class AuditEntryPublic(ReadModel):
+    """One configuration change or manual intervention."""
+
+    id: str
+    at: datetime
+    actor: str = Field(description="API key id, or the JWT subject")
+    actor_kind: str = Field(description="api_key or jwt")
+    role: str
+    address: str | None = Field(description="The caller's address as the API saw it")
+    tenant_id: str | None
+    action: str = Field(description="e.g. endpoint.update, callback.retry")
+    resource: str = Field(description="The id of what was acted on")
+    summary: dict[str, Any] = Field(description="What changed; secrets masked")
 
 
 class Percentiles(BaseModel):
