@@ -16,6 +16,7 @@ from core import search_attributes as sa
 from runtime.devstack import temporal_binary
 from tests.support.postgres import fresh_database, postgres_bin_dir, postgres_server
 from tests.support.receiver import Receiver
+from tests.support.served import serve
 from tests.support.stack import Stack, make_settings, open_stack
 
 
@@ -76,3 +77,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 async def second_receiver() -> AsyncIterator[Receiver]:
     async with Receiver.running() as server:
         yield server
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api_url(stack: Stack) -> AsyncIterator[str]:
+    """The stack's API on a real loopback socket (for the sync client and the CLI)."""
+    async with serve(stack.app) as url:
+        yield url

@@ -113,7 +113,8 @@ async def recover_endpoint(
 
 
 async def _progress(control: ControlDep, caller: Principal, recovery_id: str) -> RecoveryProgress:
-    handle = (await control.client()).get_workflow_handle(recovery_id)
+    # typed by the workflow, so a closed recovery's result is a RecoveryProgress, not a dict
+    handle = (await control.client()).get_workflow_handle_for(RecoveryWorkflow.run, recovery_id)
     try:
         description = await handle.describe()
         if description.status == WorkflowExecutionStatus.RUNNING:

@@ -1,0 +1,292 @@
+"""``AsyncGouTongClient``: the whole API on asyncio (the twin of ``sync.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from api.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    BatchAccepted,
+    CallbackDetail,
+    CallbackPublic,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPublic,
+    EndpointUpdate,
+    EventAccepted,
+    InterventionAccepted,
+    Page,
+    QualityReportPublic,
+    RecoveryCreate,
+    RecoveryProgressPublic,
+    RecoveryStarted,
+    SecretRevealed,
+    SecretRotate,
+    TenantCreate,
+    TenantPublic,
+    TenantUpdate,
+)
+from client import operations as ops
+from client.call import Call, Retries
+from client.config import DEFAULT_URL, FINAL_STATES, http_options
+from client.errors import ApiError
+
+__all__ = ["AsyncGouTongClient"]
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class AsyncGouTongClient:
+    """An asyncio client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
+    ``.callbacks``, ``.recoveries``, ``.stats``; every failure is an ``ApiError``."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        api_key: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: Retries | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.retries = retries or Retries()
+        self.http = http or httpx.AsyncClient(**http_options(base_url, api_key, timeout))
+        self.tenants = Tenants(self)
+        self.endpoints = Endpoints(self)
+        self.api_keys = ApiKeys(self)
+        self.events = Events(self)
+        self.callbacks = Callbacks(self)
+        self.recoveries = Recoveries(self)
+        self.stats = Stats(self)
+
+    async def send(self, call: Call[R]) -> R:
+        """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
+        attempt = 1
+        while True:
+            try:
+                response = await self.http.send(call.request(self.http))
+            except httpx.TransportError as exc:
+                delay = self.retries.delay(call, attempt, error=exc)
+                if delay is None:
+                    raise ApiError.from_transport(exc) from exc
+            else:
+                delay = self.retries.delay(call, attempt, response=response)
+                if delay is None:
+                    return call.parse(response)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Any route, untyped (params=, json=): the JSON answer, or None for 204."""
+        return await self.send(Call(method.upper(), path, Any, **kwargs))
+
+    async def pages(self, page: Callable[[str | None], Call[Page[T]]]) -> AsyncIterator[T]:
+        """Every item of a list, following ``next_cursor`` page by page."""
+        cursor: str | None = None
+        while True:
+            result = await self.send(page(cursor))
+            for item in result.data:
+                yield item
+            if not result.next_cursor:
+                return
+            cursor = result.next_cursor
+
+    async def healthz(self) -> dict[str, Any]:
+        return await self.send(ops.healthz())
+
+    async def readyz(self) -> dict[str, Any]:
+        return await self.send(ops.readyz())
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncGouTongClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+
+class _Resource:
+    def __init__(self, client: AsyncGouTongClient) -> None:
+        self._client = client
+        self._send = client.send
+
+
+class Tenants(_Resource):
+    async def list(self, *, cursor: str | None = None, limit: int = 50) -> Page[TenantPublic]:
+        return await self._send(ops.list_tenants(cursor, limit))
+
+    def iter(self, *, limit: int = 100) -> AsyncIterator[TenantPublic]:
+        return self._client.pages(lambda cursor: ops.list_tenants(cursor, limit))
+
+    async def create(self, body: TenantCreate | None = None, /, **fields: Any) -> TenantPublic:
+        return await self._send(ops.create_tenant(ops.as_model(TenantCreate, body, fields)))
+
+    async def get(self, tenant_id: str) -> TenantPublic:
+        return await self._send(ops.get_tenant(tenant_id))
+
+    async def update(
+        self, tenant_id: str, body: TenantUpdate | None = None, /, **fields: Any
+    ) -> TenantPublic:
+        return await self._send(
+            ops.update_tenant(tenant_id, ops.as_model(TenantUpdate, body, fields))
+        )
+
+    async def delete(self, tenant_id: str) -> None:
+        await self._send(ops.delete_tenant(tenant_id))
+
+
+class Endpoints(_Resource):
+    async def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> Page[EndpointPublic]:
+        return await self._send(ops.list_endpoints(tenant, cursor, limit))
+
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> AsyncIterator[EndpointPublic]:
+        return self._client.pages(lambda cursor: ops.list_endpoints(tenant, cursor, limit))
+
+    async def create(self, body: EndpointCreate | None = None, /, **fields: Any) -> EndpointCreated:
+        return await self._send(ops.create_endpoint(ops.as_model(EndpointCreate, body, fields)))
+
+    async def get(self, endpoint_id: str) -> EndpointPublic:
+        return await self._send(ops.get_endpoint(endpoint_id))
+
+    async def update(
+        self, endpoint_id: str, body: EndpointUpdate | None = None, /, **fields: Any
+    ) -> EndpointPublic:
+        changes = ops.as_model(EndpointUpdate, body, fields)
+        return await self._send(ops.update_endpoint(endpoint_id, changes))
+
+    async def disable(self, endpoint_id: str) -> EndpointPublic:
+        return await self.update(endpoint_id, enabled=False)
+
+    async def enable(self, endpoint_id: str) -> EndpointPublic:
+        return await self.update(endpoint_id, enabled=True)
+
+    async def delete(self, endpoint_id: str) -> None:
+        await self._send(ops.delete_endpoint(endpoint_id))
+
+    async def secret(self, endpoint_id: str) -> SecretRevealed:
+        return await self._send(ops.reveal_secret(endpoint_id))
+
+    async def rotate_secret(
+        self, endpoint_id: str, *, secret: str | None = None, grace_seconds: int = 86400
+    ) -> SecretRevealed:
+        body = SecretRotate(secret=secret, grace_seconds=grace_seconds)
+        return await self._send(ops.rotate_secret(endpoint_id, body))
+
+
+class ApiKeys(_Resource):
+    async def list(self) -> list[ApiKeyPublic]:
+        return await self._send(ops.list_api_keys())
+
+    async def create(self, body: ApiKeyCreate | None = None, /, **fields: Any) -> ApiKeyCreated:
+        return await self._send(ops.create_api_key(ops.as_model(ApiKeyCreate, body, fields)))
+
+    async def revoke(self, key_id: str) -> None:
+        await self._send(ops.revoke_api_key(key_id))
+
+
+class Events(_Resource):
+    async def send(
+        self, event: ops.Event | dict[str, Any], *, idempotency_key: str | None = None
+    ) -> EventAccepted:
+        """Posts one event; retries reuse its Idempotency-Key, so it is accepted once."""
+        return await self._send(ops.send_event(ops.as_event(event), idempotency_key))
+
+    async def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> BatchAccepted:
+        return await self._send(ops.send_batch([ops.as_event(e) for e in events]))
+
+
+class Callbacks(_Resource):
+    async def list(
+        self,
+        *,
+        tenant: str | None = None,
+        endpoint: str | None = None,
+        status: str | None = None,
+        event_type: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[CallbackPublic]:
+        filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
+        return await self._send(ops.list_callbacks(filters, cursor, limit))
+
+    def iter(
+        self,
+        *,
+        tenant: str | None = None,
+        endpoint: str | None = None,
+        status: str | None = None,
+        event_type: str | None = None,
+        limit: int = 100,
+    ) -> AsyncIterator[CallbackPublic]:
+        filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
+        return self._client.pages(lambda cursor: ops.list_callbacks(filters, cursor, limit))
+
+    async def get(self, callback_id: str) -> CallbackDetail:
+        """Stored status, the attempt log, the workflow's live status and its Web UI link."""
+        return await self._send(ops.get_callback(callback_id))
+
+    async def retry(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return await self._send(ops.act_on_callback(callback_id, "retry", reason))
+
+    async def pause(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return await self._send(ops.act_on_callback(callback_id, "pause", reason))
+
+    async def resume(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return await self._send(ops.act_on_callback(callback_id, "resume", reason))
+
+    async def cancel(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return await self._send(ops.act_on_callback(callback_id, "cancel", reason))
+
+    async def redirect(self, callback_id: str, url: str, reason: str = "") -> InterventionAccepted:
+        return await self._send(ops.redirect_callback(callback_id, url, reason))
+
+    async def follow(
+        self, callback_id: str, *, interval: float = 0.5
+    ) -> AsyncIterator[CallbackDetail]:
+        """The callback after every poll, until it is delivered, dead-lettered or cancelled."""
+        while True:
+            detail = await self.get(callback_id)
+            yield detail
+            if detail.status in FINAL_STATES:
+                return
+            await asyncio.sleep(interval)
+
+
+class Recoveries(_Resource):
+    async def start(self, body: RecoveryCreate | None = None, /, **fields: Any) -> RecoveryStarted:
+        """Retries every dead letter in scope; ``dry_run=True`` only counts them."""
+        return await self._send(ops.start_recovery(ops.as_model(RecoveryCreate, body, fields)))
+
+    async def get(self, recovery_id: str) -> RecoveryProgressPublic:
+        return await self._send(ops.get_recovery(recovery_id))
+
+    async def cancel(self, recovery_id: str) -> RecoveryProgressPublic:
+        return await self._send(ops.cancel_recovery(recovery_id))
+
+    async def follow(
+        self, recovery_id: str, *, interval: float = 0.5
+    ) -> AsyncIterator[RecoveryProgressPublic]:
+        """The progress after every poll, until the recovery is no longer running."""
+        while True:
+            progress = await self.get(recovery_id)
+            yield progress
+            if progress.state != "running":
+                return
+            await asyncio.sleep(interval)
+
+
+class Stats(_Resource):
+    async def get(self, **filters: Any) -> QualityReportPublic:
+        """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
+        return await self._send(ops.get_stats(**filters))

@@ -1,0 +1,237 @@
+"""Every API operation as a ``Call`` (shared by the sync and the async client).
+
+Adding a route to the client: one function here, one line in ``sync.py`` and ``aio.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, TypeAdapter
+
+from api.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    BatchAccepted,
+    CallbackDetail,
+    CallbackPublic,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPublic,
+    EndpointUpdate,
+    EventAccepted,
+    InterventionAccepted,
+    Page,
+    QualityReportPublic,
+    RecoveryCreate,
+    RecoveryProgressPublic,
+    RecoveryStarted,
+    SecretRevealed,
+    SecretRotate,
+    TenantCreate,
+    TenantPublic,
+    TenantUpdate,
+)
+from client.call import Call
+from core.events import BehaviorEvent, EventIn, StatusEvent
+
+__all__ = [
+    "Action",
+    "CallbackFilters",
+    "Event",
+    "as_event",
+    "as_model",
+]
+
+M = TypeVar("M", bound=BaseModel)
+Event = StatusEvent | BehaviorEvent
+Action = Literal["retry", "pause", "resume", "cancel"]
+_EVENT: TypeAdapter[Event] = TypeAdapter(EventIn)
+
+
+def as_model(cls: type[M], body: M | None, fields: dict[str, Any]) -> M:
+    """A request model from a model or from keyword fields (validated here, before sending)."""
+    if body is not None and fields:
+        raise TypeError("pass a model or keyword fields, not both")
+    return body if body is not None else cls(**fields)
+
+
+def as_event(event: Event | dict[str, Any]) -> Event:
+    return event if isinstance(event, BaseModel) else _EVENT.validate_python(event)
+
+
+def _body(model: BaseModel) -> Any:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+def _page(path: str, into: Any, cursor: str | None, limit: int, **filters: Any) -> Call[Any]:
+    return Call("GET", path, Page[into], params={**filters, "cursor": cursor, "limit": limit})
+
+
+# --- tenants -----------------------------------------------------------------------------------
+
+
+def list_tenants(cursor: str | None = None, limit: int = 50) -> Call[Page[TenantPublic]]:
+    return _page("/v1/tenants", TenantPublic, cursor, limit)
+
+
+def create_tenant(body: TenantCreate) -> Call[TenantPublic]:
+    return Call("POST", "/v1/tenants", TenantPublic, json=_body(body))
+
+
+def get_tenant(tenant_id: str) -> Call[TenantPublic]:
+    return Call("GET", f"/v1/tenants/{tenant_id}", TenantPublic)
+
+
+def update_tenant(tenant_id: str, body: TenantUpdate) -> Call[TenantPublic]:
+    return Call("PATCH", f"/v1/tenants/{tenant_id}", TenantPublic, json=_body(body))
+
+
+def delete_tenant(tenant_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/tenants/{tenant_id}")
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def list_endpoints(
+    tenant: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Call[Page[EndpointPublic]]:
+    return _page("/v1/endpoints", EndpointPublic, cursor, limit, tenant=tenant)
+
+
+def create_endpoint(body: EndpointCreate) -> Call[EndpointCreated]:
+    return Call("POST", "/v1/endpoints", EndpointCreated, json=_body(body))
+
+
+def get_endpoint(endpoint_id: str) -> Call[EndpointPublic]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}", EndpointPublic)
+
+
+def update_endpoint(endpoint_id: str, body: EndpointUpdate) -> Call[EndpointPublic]:
+    return Call("PATCH", f"/v1/endpoints/{endpoint_id}", EndpointPublic, json=_body(body))
+
+
+def delete_endpoint(endpoint_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/endpoints/{endpoint_id}")
+
+
+def reveal_secret(endpoint_id: str) -> Call[SecretRevealed]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}/secret", SecretRevealed)
+
+
+def rotate_secret(endpoint_id: str, body: SecretRotate) -> Call[SecretRevealed]:
+    path = f"/v1/endpoints/{endpoint_id}/secret/rotate"
+    return Call("POST", path, SecretRevealed, json=_body(body))
+
+
+# --- api keys ----------------------------------------------------------------------------------
+
+
+def list_api_keys() -> Call[list[ApiKeyPublic]]:
+    return Call("GET", "/v1/api-keys", list[ApiKeyPublic])
+
+
+def create_api_key(body: ApiKeyCreate) -> Call[ApiKeyCreated]:
+    return Call("POST", "/v1/api-keys", ApiKeyCreated, json=_body(body))
+
+
+def revoke_api_key(key_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/api-keys/{key_id}")
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+def send_event(event: Event, idempotency_key: str | None = None) -> Call[EventAccepted]:
+    """Always carries an Idempotency-Key (made up when neither it nor ``event.id`` is given),
+    so a retried post cannot start the callbacks twice."""
+    key = idempotency_key or event.id or f"client-{uuid.uuid4()}"
+    body = event.model_dump(mode="json", exclude_unset=True)
+    headers = {"Idempotency-Key": key}
+    return Call("POST", "/v1/events", EventAccepted, json=body, headers=headers, repeatable=True)
+
+
+def send_batch(events: list[Event]) -> Call[BatchAccepted]:
+    """Every event without an ``id`` gets one, which makes the batch safe to repeat."""
+    bodies = []
+    for event in events:
+        body = event.model_dump(mode="json", exclude_unset=True)
+        body.setdefault("id", f"client-{uuid.uuid4()}")
+        bodies.append(body)
+    body = {"events": bodies}
+    return Call("POST", "/v1/events/batch", BatchAccepted, json=body, repeatable=True)
+
+
+# --- callbacks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackFilters:
+    tenant: str | None = None
+    endpoint: str | None = None
+    status: str | None = None
+    event_type: str | None = None
+
+
+def list_callbacks(
+    filters: CallbackFilters, cursor: str | None = None, limit: int = 50
+) -> Call[Page[CallbackPublic]]:
+    return _page("/v1/callbacks", CallbackPublic, cursor, limit, **asdict(filters))
+
+
+def get_callback(callback_id: str) -> Call[CallbackDetail]:
+    return Call("GET", f"/v1/callbacks/{callback_id}", CallbackDetail)
+
+
+def act_on_callback(
+    callback_id: str, action: Action, reason: str = ""
+) -> Call[InterventionAccepted]:
+    path = f"/v1/callbacks/{callback_id}/{action}"
+    return Call("POST", path, InterventionAccepted, json={"reason": reason})
+
+
+def redirect_callback(callback_id: str, url: str, reason: str = "") -> Call[InterventionAccepted]:
+    path = f"/v1/callbacks/{callback_id}/redirect"
+    return Call("POST", path, InterventionAccepted, json={"url": url, "reason": reason})
+
+
+# --- recoveries --------------------------------------------------------------------------------
+
+
+def start_recovery(body: RecoveryCreate) -> Call[RecoveryStarted]:
+    return Call("POST", "/v1/recoveries", RecoveryStarted, json=_body(body))
+
+
+def get_recovery(recovery_id: str) -> Call[RecoveryProgressPublic]:
+    return Call("GET", f"/v1/recoveries/{recovery_id}", RecoveryProgressPublic)
+
+
+def cancel_recovery(recovery_id: str) -> Call[RecoveryProgressPublic]:
+    return Call("POST", f"/v1/recoveries/{recovery_id}/cancel", RecoveryProgressPublic)
+
+
+# --- stats and health --------------------------------------------------------------------------
+
+
+def get_stats(
+    *,
+    tenant: str | None = None,
+    endpoint: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Call[QualityReportPublic]:
+    params = {"tenant": tenant, "endpoint": endpoint, "since": since, "until": until}
+    return Call("GET", "/v1/stats", QualityReportPublic, params=params)
+
+
+def healthz() -> Call[dict[str, Any]]:
+    return Call("GET", "/healthz", dict[str, Any])
+
+
+def readyz() -> Call[dict[str, Any]]:
+    return Call("GET", "/readyz", dict[str, Any])

@@ -1,0 +1,287 @@
+"""``GouTongClient``: the whole API, blocking (see ``aio.py`` for the asyncio twin)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+
+from api.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    BatchAccepted,
+    CallbackDetail,
+    CallbackPublic,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointPublic,
+    EndpointUpdate,
+    EventAccepted,
+    InterventionAccepted,
+    Page,
+    QualityReportPublic,
+    RecoveryCreate,
+    RecoveryProgressPublic,
+    RecoveryStarted,
+    SecretRevealed,
+    SecretRotate,
+    TenantCreate,
+    TenantPublic,
+    TenantUpdate,
+)
+from client import operations as ops
+from client.call import Call, Retries
+from client.config import DEFAULT_URL, FINAL_STATES, http_options
+from client.errors import ApiError
+
+__all__ = ["GouTongClient"]
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class GouTongClient:
+    """A blocking client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
+    ``.callbacks``, ``.recoveries``, ``.stats``; every failure is an ``ApiError``."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        api_key: str | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: Retries | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.retries = retries or Retries()
+        self.http = http or httpx.Client(**http_options(base_url, api_key, timeout))
+        self.tenants = Tenants(self)
+        self.endpoints = Endpoints(self)
+        self.api_keys = ApiKeys(self)
+        self.events = Events(self)
+        self.callbacks = Callbacks(self)
+        self.recoveries = Recoveries(self)
+        self.stats = Stats(self)
+
+    def send(self, call: Call[R]) -> R:
+        """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
+        attempt = 1
+        while True:
+            try:
+                response = self.http.send(call.request(self.http))
+            except httpx.TransportError as exc:
+                delay = self.retries.delay(call, attempt, error=exc)
+                if delay is None:
+                    raise ApiError.from_transport(exc) from exc
+            else:
+                delay = self.retries.delay(call, attempt, response=response)
+                if delay is None:
+                    return call.parse(response)
+            time.sleep(delay)
+            attempt += 1
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Any route, untyped (params=, json=): the JSON answer, or None for 204."""
+        return self.send(Call(method.upper(), path, Any, **kwargs))
+
+    def pages(self, page: Callable[[str | None], Call[Page[T]]]) -> Iterator[T]:
+        """Every item of a list, following ``next_cursor`` page by page."""
+        cursor: str | None = None
+        while True:
+            result = self.send(page(cursor))
+            yield from result.data
+            if not result.next_cursor:
+                return
+            cursor = result.next_cursor
+
+    def healthz(self) -> dict[str, Any]:
+        return self.send(ops.healthz())
+
+    def readyz(self) -> dict[str, Any]:
+        return self.send(ops.readyz())
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> GouTongClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class _Resource:
+    def __init__(self, client: GouTongClient) -> None:
+        self._client = client
+        self._send = client.send
+
+
+class Tenants(_Resource):
+    def list(self, *, cursor: str | None = None, limit: int = 50) -> Page[TenantPublic]:
+        return self._send(ops.list_tenants(cursor, limit))
+
+    def iter(self, *, limit: int = 100) -> Iterator[TenantPublic]:
+        return self._client.pages(lambda cursor: ops.list_tenants(cursor, limit))
+
+    def create(self, body: TenantCreate | None = None, /, **fields: Any) -> TenantPublic:
+        return self._send(ops.create_tenant(ops.as_model(TenantCreate, body, fields)))
+
+    def get(self, tenant_id: str) -> TenantPublic:
+        return self._send(ops.get_tenant(tenant_id))
+
+    def update(
+        self, tenant_id: str, body: TenantUpdate | None = None, /, **fields: Any
+    ) -> TenantPublic:
+        return self._send(ops.update_tenant(tenant_id, ops.as_model(TenantUpdate, body, fields)))
+
+    def delete(self, tenant_id: str) -> None:
+        self._send(ops.delete_tenant(tenant_id))
+
+
+class Endpoints(_Resource):
+    def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> Page[EndpointPublic]:
+        return self._send(ops.list_endpoints(tenant, cursor, limit))
+
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[EndpointPublic]:
+        return self._client.pages(lambda cursor: ops.list_endpoints(tenant, cursor, limit))
+
+    def create(self, body: EndpointCreate | None = None, /, **fields: Any) -> EndpointCreated:
+        return self._send(ops.create_endpoint(ops.as_model(EndpointCreate, body, fields)))
+
+    def get(self, endpoint_id: str) -> EndpointPublic:
+        return self._send(ops.get_endpoint(endpoint_id))
+
+    def update(
+        self, endpoint_id: str, body: EndpointUpdate | None = None, /, **fields: Any
+    ) -> EndpointPublic:
+        changes = ops.as_model(EndpointUpdate, body, fields)
+        return self._send(ops.update_endpoint(endpoint_id, changes))
+
+    def disable(self, endpoint_id: str) -> EndpointPublic:
+        return self.update(endpoint_id, enabled=False)
+
+    def enable(self, endpoint_id: str) -> EndpointPublic:
+        return self.update(endpoint_id, enabled=True)
+
+    def delete(self, endpoint_id: str) -> None:
+        self._send(ops.delete_endpoint(endpoint_id))
+
+    def secret(self, endpoint_id: str) -> SecretRevealed:
+        return self._send(ops.reveal_secret(endpoint_id))
+
+    def rotate_secret(
+        self, endpoint_id: str, *, secret: str | None = None, grace_seconds: int = 86400
+    ) -> SecretRevealed:
+        body = SecretRotate(secret=secret, grace_seconds=grace_seconds)
+        return self._send(ops.rotate_secret(endpoint_id, body))
+
+
+class ApiKeys(_Resource):
+    def list(self) -> list[ApiKeyPublic]:
+        return self._send(ops.list_api_keys())
+
+    def create(self, body: ApiKeyCreate | None = None, /, **fields: Any) -> ApiKeyCreated:
+        return self._send(ops.create_api_key(ops.as_model(ApiKeyCreate, body, fields)))
+
+    def revoke(self, key_id: str) -> None:
+        self._send(ops.revoke_api_key(key_id))
+
+
+class Events(_Resource):
+    def send(
+        self, event: ops.Event | dict[str, Any], *, idempotency_key: str | None = None
+    ) -> EventAccepted:
+        """Posts one event; retries reuse its Idempotency-Key, so it is accepted once."""
+        return self._send(ops.send_event(ops.as_event(event), idempotency_key))
+
+    def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> BatchAccepted:
+        return self._send(ops.send_batch([ops.as_event(e) for e in events]))
+
+
+class Callbacks(_Resource):
+    def list(
+        self,
+        *,
+        tenant: str | None = None,
+        endpoint: str | None = None,
+        status: str | None = None,
+        event_type: str | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Page[CallbackPublic]:
+        filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
+        return self._send(ops.list_callbacks(filters, cursor, limit))
+
+    def iter(
+        self,
+        *,
+        tenant: str | None = None,
+        endpoint: str | None = None,
+        status: str | None = None,
+        event_type: str | None = None,
+        limit: int = 100,
+    ) -> Iterator[CallbackPublic]:
+        filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
+        return self._client.pages(lambda cursor: ops.list_callbacks(filters, cursor, limit))
+
+    def get(self, callback_id: str) -> CallbackDetail:
+        """Stored status, the attempt log, the workflow's live status and its Web UI link."""
+        return self._send(ops.get_callback(callback_id))
+
+    def retry(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return self._send(ops.act_on_callback(callback_id, "retry", reason))
+
+    def pause(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return self._send(ops.act_on_callback(callback_id, "pause", reason))
+
+    def resume(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return self._send(ops.act_on_callback(callback_id, "resume", reason))
+
+    def cancel(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+        return self._send(ops.act_on_callback(callback_id, "cancel", reason))
+
+    def redirect(self, callback_id: str, url: str, reason: str = "") -> InterventionAccepted:
+        return self._send(ops.redirect_callback(callback_id, url, reason))
+
+    def follow(self, callback_id: str, *, interval: float = 0.5) -> Iterator[CallbackDetail]:
+        """The callback after every poll, until it is delivered, dead-lettered or cancelled."""
+        while True:
+            detail = self.get(callback_id)
+            yield detail
+            if detail.status in FINAL_STATES:
+                return
+            time.sleep(interval)
+
+
+class Recoveries(_Resource):
+    def start(self, body: RecoveryCreate | None = None, /, **fields: Any) -> RecoveryStarted:
+        """Retries every dead letter in scope; ``dry_run=True`` only counts them."""
+        return self._send(ops.start_recovery(ops.as_model(RecoveryCreate, body, fields)))
+
+    def get(self, recovery_id: str) -> RecoveryProgressPublic:
+        return self._send(ops.get_recovery(recovery_id))
+
+    def cancel(self, recovery_id: str) -> RecoveryProgressPublic:
+        return self._send(ops.cancel_recovery(recovery_id))
+
+    def follow(
+        self, recovery_id: str, *, interval: float = 0.5
+    ) -> Iterator[RecoveryProgressPublic]:
+        """The progress after every poll, until the recovery is no longer running."""
+        while True:
+            progress = self.get(recovery_id)
+            yield progress
+            if progress.state != "running":
+                return
+            time.sleep(interval)
+
+
+class Stats(_Resource):
+    def get(self, **filters: Any) -> QualityReportPublic:
+        """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
+        return self._send(ops.get_stats(**filters))
