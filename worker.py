@@ -12,10 +12,12 @@ from prometheus_client import start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.adapters.guard import guarded_transport
 from activities.delivery import DeliveryActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
+from core.netguard import NetGuard
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
@@ -70,7 +72,8 @@ def http_client(settings: Settings) -> httpx.AsyncClient:
         max_connections=settings.http_max_connections,
         max_keepalive_connections=settings.http_max_connections,
     )
-    return httpx.AsyncClient(limits=limits, follow_redirects=False, trust_env=False)
+    transport = guarded_transport(NetGuard(settings.allowed_target_networks), limits=limits)
+    return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -137,7 +137,9 @@ class DeliveryActivities:
             assert outcome.status_code is not None
             return DeliveryResult(attempt, outcome.status_code, outcome.duration_ms)
 
-        fail_fast = outcome.status_code in self._settings.fail_fast_status_codes
+        fail_fast = (
+            not outcome.retryable or outcome.status_code in self._settings.fail_fast_status_codes
+        )
         retry_after = None
         if outcome.status_code in _RETRY_AFTER_CODES:
             retry_after = parse_retry_after(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from core.errors import TargetNotAllowed
+
 __all__ = ["HttpSender", "SendOutcome"]
 
 
@@ -17,6 +19,7 @@ class SendOutcome:
     excerpt: str
     error: str | None
     retry_after: str | None = None
+    retryable: bool = True  # False: trying again cannot help (e.g. a refused target)
 
     @property
     def ok(self) -> bool:
@@ -46,6 +49,8 @@ class HttpSender:
                     error=None if response.is_success else f"HTTP {response.status_code}",
                     retry_after=response.headers.get("retry-after"),
                 )
+        except TargetNotAllowed as exc:
+            return SendOutcome(None, _elapsed_ms(started), "", exc.message, retryable=False)
         except httpx.TimeoutException:
             error = f"timeout after {timeout_seconds:g}s"
         except httpx.HTTPError as exc:

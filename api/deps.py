@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
+from core.netguard import NetGuard
 from core.secret_box import SecretBox
 from core.settings import Settings
 from runtime.callbacks import CallbackControl
@@ -23,6 +24,7 @@ __all__ = [
     "SecretBoxDep",
     "SessionDep",
     "SettingsDep",
+    "TargetGuardDep",
 ]
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
@@ -51,6 +53,13 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _target_guard(settings: SettingsDep) -> NetGuard:
+    return NetGuard(settings.allowed_target_networks)
+
+
+TargetGuardDep = Annotated[NetGuard, Depends(_target_guard)]
 ControlDep = Annotated[CallbackControl, Depends(_control)]
 SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
 

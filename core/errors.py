@@ -4,6 +4,7 @@ Tree::
 
     GoutongError                  500 internal_error
     ├── InvalidInput              422 invalid_input
+    │   └── TargetNotAllowed      422 target_not_allowed
     ├── NotFound                  404 not_found
     ├── Conflict                  409 conflict
     │   └── CallbackClosed        409 callback_closed
@@ -28,6 +29,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "ServiceUnavailable",
+    "TargetNotAllowed",
     "Unauthenticated",
 ]
 
@@ -54,6 +56,12 @@ class GoutongError(Exception):
 class InvalidInput(GoutongError):
     status_code = 422
     default_code = "invalid_input"
+
+
+class TargetNotAllowed(InvalidInput):
+    """A target whose address is private, loopback, link-local, multicast or reserved."""
+
+    default_code = "target_not_allowed"
 
 
 class NotFound(GoutongError):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.netguard import parse_networks
 
 __all__ = ["Settings", "get_settings"]
 
@@ -45,6 +49,7 @@ class Settings(BaseSettings):
     dev_temporal_port: int = 7233
     dev_temporal_ui_port: int = 8233
     dev_components: str = "temporal,worker,api"
+    dev_allow_loopback_targets: bool = True
 
     # --- API -----------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
@@ -63,6 +68,7 @@ class Settings(BaseSettings):
     user_agent: str = "GouTong-Callbacks/0.1"
     dead_letter_retention_days: float = 7.0
     http_max_connections: int = 200
+    allowed_target_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- logs ----------------------------------------------------------------------------
     log_level: str = "INFO"
@@ -76,6 +82,18 @@ class Settings(BaseSettings):
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100
+
+    @field_validator("allowed_target_networks", mode="before")
+    @classmethod
+    def _cidr_list(cls, value: Any) -> Any:
+        """A comma-separated or JSON list of CIDRs; each must parse as a network."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if isinstance(value, list | tuple):
+            value = [str(item).strip() for item in value if str(item).strip()]
+            parse_networks(value)  # ValueError names the bad one
+        return value
 
     def resolved_database_url(self) -> str:
         """The configured database URL, or the SQLite file under ``data_dir``."""

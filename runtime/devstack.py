@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 from core import search_attributes as sa
+from core.netguard import LOOPBACK_NETWORKS
 from core.settings import Settings
 from runtime.bootstrap import bootstrap
 from store.db import Database
 
-__all__ = ["run_dev", "temporal_binary", "temporal_dev_args"]
+__all__ = ["dev_target_networks", "run_dev", "temporal_binary", "temporal_dev_args"]
 
 
 def temporal_binary() -> str:
@@ -90,6 +91,15 @@ def _stop_all(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
             proc.kill()
 
 
+def dev_target_networks(settings: Settings) -> list[str]:
+    """The allowed target networks of the dev stack: loopback too (the quickstart's receiver
+    is on localhost) unless GOUTONG_DEV_ALLOW_LOOPBACK_TARGETS=false."""
+    networks = list(settings.allowed_target_networks)
+    if settings.dev_allow_loopback_targets:
+        networks += [n for n in LOOPBACK_NETWORKS if n not in networks]
+    return networks
+
+
 def run_dev(settings: Settings) -> int:
     """Starts the chosen components, prints where each is, and stops them all on Ctrl-C."""
     components = {c.strip() for c in settings.dev_components.split(",") if c.strip()}
@@ -98,6 +108,7 @@ def run_dev(settings: Settings) -> int:
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     stopping = False
     env = dict(os.environ)
+    env["GOUTONG_ALLOWED_TARGET_NETWORKS"] = ",".join(dev_target_networks(settings))
 
     def on_signal(signum: int, _frame: object) -> None:
         nonlocal stopping

@@ -35,6 +35,7 @@ def _worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         "GOUTONG_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
         "GOUTONG_DATA_DIR": str(settings.data_dir),
         "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
+        "GOUTONG_ALLOWED_TARGET_NETWORKS": ",".join(settings.allowed_target_networks),
         "GOUTONG_REGISTER_SEARCH_ATTRIBUTES": "false",
         "GOUTONG_WORKER_METRICS_PORT": "0",
         "GOUTONG_WORKER_SDK_METRICS_PORT": "0",

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, status
 
-from api.deps import CallerDep, ControlDep, SessionDep, SettingsDep
+from api.deps import CallerDep, ControlDep, SessionDep, SettingsDep, TargetGuardDep
 from api.schemas import (
     AttemptPublic,
     CallbackDetail,
@@ -97,9 +97,11 @@ async def redirect(
     caller: CallerDep,
     session: SessionDep,
     control: ControlDep,
+    guard: TargetGuardDep,
 ) -> InterventionAccepted:
     """Delivers this callback once to another URL (signed the same way)."""
     callback = await _owned(session, caller, callback_id)
+    await guard.check_url(str(body.url))
     request = RedirectRequest(url=str(body.url), actor=caller.key_id, reason=body.reason)
     await control.signal(callback, "redirect", request)
     await record_audit(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CallerDep, SecretBoxDep, SessionDep
+from api.deps import CallerDep, SecretBoxDep, SessionDep, TargetGuardDep
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
 from core.ids import new_id
 from core.signing import generate_secret
@@ -27,11 +27,16 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
 async def create_endpoint(
-    body: EndpointCreate, caller: CallerDep, session: SessionDep, box: SecretBoxDep
+    body: EndpointCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    box: SecretBoxDep,
+    guard: TargetGuardDep,
 ) -> EndpointCreated:
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
     fields = _columns(body.model_dump(exclude={"tenant_id", "secret"}))
+    await guard.check_url(fields["url"])
     endpoint_id = new_id("ep")
     secret = body.secret or generate_secret()
     endpoint = await store.create_endpoint(
@@ -81,10 +86,16 @@ async def get_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep)
 
 @router.patch("/{endpoint_id}", response_model=EndpointPublic)
 async def update_endpoint(
-    endpoint_id: str, body: EndpointUpdate, caller: CallerDep, session: SessionDep
+    endpoint_id: str,
+    body: EndpointUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    guard: TargetGuardDep,
 ) -> EndpointPublic:
     before = await _owned(session, caller, endpoint_id)
     changes = _columns(body.model_dump(exclude_unset=True, exclude_none=True))
+    if "url" in changes:
+        await guard.check_url(changes["url"])
     summary = changes_of(before, changes)
     endpoint = await store.update_endpoint(session, endpoint_id=endpoint_id, changes=changes)
     await record_audit(

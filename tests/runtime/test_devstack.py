@@ -6,13 +6,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 
-from runtime.devstack import temporal_binary, temporal_dev_args
+from runtime.devstack import dev_target_networks, temporal_binary, temporal_dev_args
 from tests.support.receiver import free_port
+from tests.support.stack import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,6 +70,57 @@ def _get_when_up(url: str, timeout: float = 30) -> str:
         time.sleep(0.2)
 
 
+@contextmanager
+def _loopback_receiver() -> Iterator[tuple[str, list[bytes]]]:
+    """A real receiver on 127.0.0.1 like the quickstart's: its URL and the bodies it got."""
+    bodies: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(self.rfile.read(int(self.headers["content-length"])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/callbacks", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _quickstart_delivers_to_localhost(api: str, headers: dict[str, str]) -> None:
+    """The dev stack allows loopback targets (the README quickstart), still not 10.0.0.0/8."""
+    tenant = httpx.post(f"{api}/v1/tenants", headers=headers, json={"name": "shop"}).json()
+    refused = httpx.post(
+        f"{api}/v1/endpoints",
+        headers=headers,
+        json={"tenant_id": tenant["id"], "url": "http://10.0.0.1/callbacks"},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "target_not_allowed")
+    with _loopback_receiver() as (url, bodies):
+        endpoint = {"tenant_id": tenant["id"], "url": url}
+        created = httpx.post(f"{api}/v1/endpoints", headers=headers, json=endpoint)
+        assert created.status_code == 201, created.text
+        event = {
+            "tenant_id": tenant["id"],
+            "type": "message.status.delivered",
+            "message_id": "msg-0001",
+            "channel": {"type": "sms"},
+        }
+        posted = httpx.post(f"{api}/v1/events", headers=headers, json=event, timeout=10)
+        assert posted.status_code == 202, posted.text
+        deadline = time.monotonic() + 30
+        while not bodies and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert bodies and b"msg-0001" in bodies[0]
+
+
 def _stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=40)
@@ -90,6 +146,7 @@ def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -
         assert "goutong_events_total" in httpx.get(f"{api}/metrics").text
         assert "goutong_attempts_total" in _get_when_up(f"http://127.0.0.1:{ports['metrics']}/")
         assert "temporal_" in _get_when_up(f"http://127.0.0.1:{ports['sdk_metrics']}/metrics")
+        _quickstart_delivers_to_localhost(api, headers)
     finally:
         out = _stop(proc)
     assert proc.returncode == 0, out
@@ -116,3 +173,10 @@ def test_temporal_dev_args_use_sqlite_wal_and_register_search_attributes(tmp_pat
     assert "--sqlite-pragma journal_mode=wal" in joined
     assert "--search-attribute GoutongStatus=Keyword" in joined
     assert Path(temporal_binary()).exists()
+
+
+def test_dev_stack_allows_loopback_targets_unless_told_not(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, "x:1", allowed_target_networks=["10.20.0.0/16"])
+    assert dev_target_networks(settings) == ["10.20.0.0/16", "127.0.0.0/8", "::1/128"]
+    settings.dev_allow_loopback_targets = False
+    assert dev_target_networks(settings) == ["10.20.0.0/16"]

@@ -28,6 +28,7 @@ class ApiProcess:
             "GOUTONG_TEMPORAL_ADDRESS": settings.temporal_address,
             "GOUTONG_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
             "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
+            "GOUTONG_ALLOWED_TARGET_NETWORKS": ",".join(settings.allowed_target_networks),
         }
         self.proc: subprocess.Popen[bytes] | None = None
 

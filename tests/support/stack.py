@@ -57,6 +57,8 @@ def make_settings(data_dir: Path, temporal_address: str, **overrides: Any) -> Se
         "register_search_attributes": False,
         "worker_metrics_port": 0,
         "worker_sdk_metrics_port": 0,
+        # the receivers of the tests are on loopback, which production refuses by default
+        "allowed_target_networks": ["127.0.0.0/8", "::1/128"],
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

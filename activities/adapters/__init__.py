@@ -1,0 +1,1 @@
+"""Protocol adapters: how one signed callback reaches a target (HTTP/HTTPS, Redis Streams)."""
