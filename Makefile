@@ -38,7 +38,8 @@ clean:
 # Rewrite the committed workflow histories (on purpose only; see tests/workflows/test_replay.py).
 histories: $(STAMP)
 	GOUTONG_RECORD_HISTORIES=1 GOUTONG_TEST_STORES=sqlite $(BIN)/pytest -q \
-		tests/workflows/test_callback.py tests/workflows/test_recovery.py
+		tests/workflows/test_callback.py tests/workflows/test_recovery.py \
+		tests/workflows/test_follow_ons.py
 
 # Benchmarks: printed figures and bench/results/*.json|png (see docs/performance.md).
 bench: $(STAMP)

@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 
 from activities.adapters.guard import guarded_transport
 from activities.delivery import DeliveryActivities
+from activities.follow_ons import FollowOnActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
@@ -27,6 +28,7 @@ from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from store.db import Database
 from workflows.callback import CallbackWorkflow
+from workflows.follow_on import FollowOnWorkflow
 from workflows.recovery import RecoveryWorkflow
 
 __all__ = ["build_worker", "main", "run_worker"]
@@ -43,25 +45,34 @@ def build_worker(
 ) -> Worker:
     """The worker with every workflow and activity of the service registered."""
     metrics = metrics or Metrics()
+    sender = HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes)
+    box = load_secret_box(settings)
     delivery = DeliveryActivities(
-        db=db,
-        sender=HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes),
-        client=client,
-        settings=settings,
-        box=load_secret_box(settings),
-        metrics=metrics,
+        db=db, sender=sender, client=client, settings=settings, box=box, metrics=metrics
     )
     records = RecordActivities(db, metrics)
 
     async def same_client(_: Settings) -> Client:
         return client
 
-    recovery = RecoveryActivities(db, CallbackControl(settings, same_client))
+    control = CallbackControl(settings, same_client)
+    recovery = RecoveryActivities(db, control)
+    follow_ons = FollowOnActivities(
+        db=db, control=control, sender=sender, box=box, settings=settings
+    )
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[CallbackWorkflow, RecoveryWorkflow],
-        activities=[delivery.deliver, records.record_status, recovery.recover_page],
+        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow],
+        activities=[
+            delivery.deliver,
+            records.record_status,
+            recovery.recover_page,
+            follow_ons.suppress,
+            follow_ons.notify,
+            follow_ons.post_webhook,
+            follow_ons.escalate,
+        ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
     )

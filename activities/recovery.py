@@ -9,6 +9,7 @@ from core.contracts import RecoveryPage, RecoveryPageResult
 from core.errors import GoutongError
 from runtime.callbacks import CallbackControl
 from store.db import Database
+from store.linkage import callback_follow_ons
 from store.models import Endpoint
 from store.recovery import recoverable_page
 
@@ -32,14 +33,19 @@ class RecoveryActivities:
             endpoint_ids = {c.endpoint_id for c in callbacks}
             rows = await session.exec(select(Endpoint).where(col(Endpoint.id).in_(endpoint_ids)))
             endpoints = {e.id: e for e in rows.all()}
+            follow_ons = await callback_follow_ons(session, callbacks=callbacks, events={})
         retried = skipped = 0
         for callback in callbacks:
             endpoint = endpoints.get(callback.endpoint_id)
             try:
                 if callback.status == "delivered":
-                    done = await self._control.replay(callback, endpoint)
+                    done = await self._control.replay(
+                        callback, endpoint, follow_ons.get(callback.id)
+                    )
                 else:
-                    await self._control.retry(callback, endpoint, scope.actor)
+                    await self._control.retry(
+                        callback, endpoint, scope.actor, follow_ons.get(callback.id)
+                    )
                     done = True
             except GoutongError:
                 done = False

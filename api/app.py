@@ -20,8 +20,10 @@ from api.routes import (
     endpoints,
     events,
     health,
+    linkage_rules,
     recoveries,
     stats,
+    suppressions,
     tenants,
 )
 from core.settings import Settings, get_settings
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events,
         callbacks,
         stats,
+        linkage_rules,
+        suppressions,
         api_keys,
         audit,
     )

@@ -16,6 +16,9 @@ __all__ = [
     "CallbackStatus",
     "DeliveryRequest",
     "DeliveryResult",
+    "FollowOnInput",
+    "FollowOnOutcome",
+    "FollowOnSpec",
     "Intervention",
     "RecordAck",
     "RedirectRequest",
@@ -54,6 +57,21 @@ class RetrySpec:
 
 
 @dataclass
+class FollowOnSpec:
+    """A linkage rule as a callback carries it: which follow-on to start on which triggers.
+
+    ``workflow_type`` and ``task_queue`` are set for a custom follow-on (a tenant's own worker);
+    the built-in kinds run as FollowOnWorkflow on the service's own queue.
+    """
+
+    rule_id: str
+    kind: str  # notify, suppress, webhook, escalate, workflow
+    triggers: list[str]  # event, delivered, dead_lettered, cancelled, recovered
+    workflow_type: str | None = None
+    task_queue: str | None = None
+
+
+@dataclass
 class CallbackInput:
     """What a CallbackWorkflow is started with: ids and policy, never the payload."""
 
@@ -67,6 +85,7 @@ class CallbackInput:
     timeout_seconds: float = 15.0
     dead_letter_retention_seconds: float = 7 * 86400.0
     manual_only: bool = False  # a re-run from a closed dead letter: one manual attempt
+    follow_ons: list[FollowOnSpec] = field(default_factory=list)  # rules matched at acceptance
 
 
 @dataclass
@@ -75,6 +94,31 @@ class CallbackOutcome:
     state: str
     attempts: int
     last_error: str | None = None
+
+
+@dataclass
+class FollowOnInput:
+    """What a follow-on workflow gets (built-in or custom): ids and facts, never the payload."""
+
+    rule_id: str
+    kind: str
+    trigger: str
+    tenant_id: str
+    callback_id: str
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    message_id: str
+    state: str
+    attempts: int
+    last_error: str | None = None
+
+
+@dataclass
+class FollowOnOutcome:
+    rule_id: str
+    trigger: str
+    result: str  # what the follow-on did, in a few words (e.g. "suppressed", "posted 200")
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
@@ -21,6 +21,7 @@ from core.contracts import (
     CallbackInput,
     CallbackState,
     CallbackStatus,
+    FollowOnSpec,
     Intervention,
     RetrySpec,
     StatusQuery,
@@ -35,7 +36,12 @@ __all__ = ["CallbackControl"]
 log = logging.getLogger(__name__)
 
 
-def callback_input(callback: Callback, endpoint: Endpoint, settings: Settings) -> CallbackInput:
+def callback_input(
+    callback: Callback,
+    endpoint: Endpoint,
+    settings: Settings,
+    follow_ons: list[FollowOnSpec] | None = None,
+) -> CallbackInput:
     return CallbackInput(
         callback_id=callback.id,
         tenant_id=callback.tenant_id,
@@ -46,6 +52,7 @@ def callback_input(callback: Callback, endpoint: Endpoint, settings: Settings) -
         retry=RetrySpec(**endpoint.retry),
         timeout_seconds=endpoint.timeout_seconds,
         dead_letter_retention_seconds=settings.dead_letter_retention_days * 86400,
+        follow_ons=follow_ons or [],
     )
 
 
@@ -71,14 +78,23 @@ class CallbackControl:
                         ) from exc
         return self._client
 
-    async def start(self, pairs: list[tuple[Callback, Endpoint]]) -> None:
-        """Starts one workflow per callback; starting one that exists is a no-op."""
+    async def start(
+        self,
+        pairs: list[tuple[Callback, Endpoint]],
+        follow_ons: Mapping[str, list[FollowOnSpec]] | None = None,
+    ) -> None:
+        """Starts one workflow per callback (with its follow-ons, by callback id); starting one
+        that exists is a no-op."""
+        follow_ons = follow_ons or {}
         client = await self.client()
         limit = asyncio.Semaphore(self._settings.workflow_start_concurrency)
 
         async def start_one(callback: Callback, endpoint: Endpoint) -> None:
             async with limit:
-                await self._start(client, callback_input(callback, endpoint, self._settings))
+                input = callback_input(
+                    callback, endpoint, self._settings, follow_ons.get(callback.id)
+                )
+                await self._start(client, input)
 
         try:
             await asyncio.gather(*(start_one(c, e) for c, e in pairs))
@@ -128,22 +144,33 @@ class CallbackControl:
                 ) from exc
             raise ServiceUnavailable(exc.message, code="temporal_unavailable") from exc
 
-    async def retry(self, callback: Callback, endpoint: Endpoint | None, actor: str) -> None:
+    async def retry(
+        self,
+        callback: Callback,
+        endpoint: Endpoint | None,
+        actor: str,
+        follow_ons: list[FollowOnSpec] | None = None,
+    ) -> None:
         """retry_now for a running callback; a new manual run for a closed dead letter."""
         try:
             await self.signal(callback, "retry_now", Intervention(actor=actor))
         except CallbackClosed:
             if callback.status != CallbackState.DEAD_LETTERED or endpoint is None:
                 raise
-            input = callback_input(callback, endpoint, self._settings)
+            input = callback_input(callback, endpoint, self._settings, follow_ons)
             input.manual_only = True
             await self._start(await self.client(), input, rerun=True)
 
-    async def replay(self, callback: Callback, endpoint: Endpoint | None) -> bool:
+    async def replay(
+        self,
+        callback: Callback,
+        endpoint: Endpoint | None,
+        follow_ons: list[FollowOnSpec] | None = None,
+    ) -> bool:
         """Sends a closed callback once more (same webhook-id); False when it cannot."""
         if endpoint is None:
             return False
-        input = callback_input(callback, endpoint, self._settings)
+        input = callback_input(callback, endpoint, self._settings, follow_ons)
         input.manual_only = True
         await self._start(await self.client(), input, rerun=True)
         return True

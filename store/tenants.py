@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
-from store.models import ApiKey, Endpoint, Tenant
+from store.models import ApiKey, Endpoint, LinkageRule, Tenant
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 
@@ -65,5 +65,9 @@ async def delete_tenant(session: AsyncSession, *, tenant_id: str) -> None:
     for key in keys.all():  # a deleted tenant's keys must not outlive it
         key.revoked_at = utcnow()
         session.add(key)
+    for rule in (
+        await session.exec(select(LinkageRule).where(LinkageRule.tenant_id == tenant_id))
+    ).all():
+        await session.delete(rule)
     await session.delete(tenant)
     await session.commit()

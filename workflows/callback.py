@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         StatusRecord,
     )
     from core.retry import delay_before_attempt, temporal_retry_policy
+    from workflows.linkage import FollowOns
     from workflows.runs import Run, choose_run, delivery_request, report_of, timeouts
 
 __all__ = ["CallbackWorkflow"]
@@ -40,6 +41,7 @@ class CallbackWorkflow:
     Signals: ``retry_now``, ``pause``, ``resume``, ``cancel`` (Intervention),
     ``redirect`` (RedirectRequest), ``attempt_failed`` (AttemptReport, from the activity).
     Query: ``status`` (StatusQuery -> CallbackStatus).
+    Children: the follow-ons of its linkage rules (workflows.linkage), on their triggers.
     """
 
     @workflow.init
@@ -56,12 +58,16 @@ class CallbackWorkflow:
         self._redirect_url: str | None = None
         self._activity: asyncio.Task[DeliveryResult] | None = None
         self._schedule_left = 0 if input.manual_only else input.retry.max_attempts
+        self._follow_ons = FollowOns(input)
+        self._was_dead_lettered = input.manual_only  # a re-run from a closed dead letter
 
     @workflow.run
     async def run(self, input: CallbackInput) -> CallbackOutcome:
         deadline = workflow.now() + timedelta(seconds=input.retry.max_duration_seconds)
         if input.manual_only:
             self._retry_requested = True
+        else:
+            self._fire("event")
         while True:
             if self._cancel_requested:
                 await self._enter(CallbackState.CANCELLED)
@@ -86,6 +92,7 @@ class CallbackWorkflow:
             if delivered:
                 await self._enter(CallbackState.DELIVERED, record=False)
                 break
+        await self._follow_ons.settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return CallbackOutcome(
             callback_id=input.callback_id,
@@ -223,6 +230,11 @@ class CallbackWorkflow:
         """Moves to ``state``: search attribute for the Web UI, and the store unless told not."""
         self._state = state
         workflow.upsert_search_attributes([sa.STATUS.value_set(state)])
+        if state in (CallbackState.DELIVERED, CallbackState.DEAD_LETTERED, CallbackState.CANCELLED):
+            self._fire(state)
+        if state == CallbackState.DELIVERED and self._was_dead_lettered:
+            self._fire("recovered")
+        self._was_dead_lettered = self._was_dead_lettered or state == CallbackState.DEAD_LETTERED
         if record:
             await workflow.execute_activity_method(
                 RecordActivities.record_status,
@@ -234,6 +246,11 @@ class CallbackWorkflow:
                 ),
                 start_to_close_timeout=_RECORD_TIMEOUT,
             )
+
+    def _fire(self, trigger: str) -> None:
+        self._follow_ons.fire(
+            trigger, state=self._state, attempts=self._attempts, last_error=self._last_error
+        )
 
     def _interrupt(self) -> None:
         """Cancels the running activity execution (in flight or waiting for its next try)."""

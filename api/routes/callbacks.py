@@ -22,6 +22,7 @@ from core.errors import InvalidInput, NotFound
 from store import callbacks as store
 from store.audit import record_audit
 from store.endpoints import get_endpoint
+from store.linkage import callback_follow_ons
 from store.models import Callback, Endpoint
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
@@ -142,7 +143,8 @@ async def intervene(
                 code="callback_not_retryable",
             )
         endpoint = await _endpoint_or_none(session, callback.endpoint_id)
-        await control.retry(callback, endpoint, caller.key_id)
+        rules = await callback_follow_ons(session, callbacks=[callback], events={})
+        await control.retry(callback, endpoint, caller.key_id, rules.get(callback.id))
     else:
         await control.signal(callback, _SIGNALS[action], request)
     await record_audit(

@@ -17,8 +17,9 @@ from api.schemas import BatchAccepted, EventAccepted, EventBatch
 from core.errors import InvalidInput
 from core.events import EventIn
 from runtime.callbacks import CallbackControl
+from runtime.ingest import accept_events
 from runtime.metrics import Metrics
-from store.events import NewEvent, record_events
+from store.events import NewEvent
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
@@ -62,14 +63,7 @@ async def _ingest(
     ]
     for tenant_id in dict.fromkeys(item.tenant_id for item in items):
         await get_tenant(session, tenant_id=tenant_id)
-    results = await record_events(session, items=items)  # all or none
-    pairs = [
-        (callback, result.endpoints[callback.endpoint_id])
-        for result in results
-        for callback in result.callbacks
-        if callback.endpoint_id in result.endpoints
-    ]
-    await control.start(pairs)
+    results = await accept_events(session, control, items)  # all or none
     for result in results:
         metrics.events.labels("duplicate" if result.duplicate else "accepted").inc()
         if not result.duplicate:

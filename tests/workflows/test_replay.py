@@ -18,6 +18,7 @@ from temporalio.worker import Replayer
 from core.contracts import CallbackInput, CallbackOutcome
 from tests.support.histories import HISTORY_DIR
 from workflows.callback import CallbackWorkflow
+from workflows.follow_on import FollowOnWorkflow
 from workflows.recovery import RecoveryWorkflow
 
 EXPECTED = {
@@ -31,6 +32,9 @@ EXPECTED = {
     "redirect",
     "retry_now",
     "recovery_100",
+    "follow_on_event",
+    "follow_on_notify",
+    "follow_on_suppress",
 }
 
 
@@ -44,7 +48,7 @@ def test_every_representative_history_is_committed() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_history_replays_deterministically(name: str) -> None:
-    replayer = Replayer(workflows=[CallbackWorkflow, RecoveryWorkflow])
+    replayer = Replayer(workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow])
     await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
 
 

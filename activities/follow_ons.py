@@ -1,0 +1,181 @@
+"""The built-in follow-ons: notify (operational events), suppress, webhook, escalate."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, func, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.sender import HttpSender
+from core.contracts import FollowOnInput, FollowOnOutcome
+from core.envelope import ENVELOPE_VERSION, render_json
+from core.linkage import operational_type
+from core.secret_box import SecretBox
+from core.settings import Settings
+from core.signing import signature_headers
+from runtime.callbacks import CallbackControl
+from runtime.ingest import accept_events
+from store.db import Database
+from store.events import NewEvent
+from store.linkage import get_rule
+from store.models import Callback, Event
+from store.suppressions import suppress
+
+__all__ = ["FollowOnActivities"]
+
+log = logging.getLogger(__name__)
+REFUSED = "FollowOnRefused"  # non-retryable: the rule or its event is gone
+
+
+def _facts(input: FollowOnInput) -> dict[str, Any]:
+    """What every follow-on says about the callback that triggered it."""
+    return {
+        "callback_id": input.callback_id,
+        "endpoint_id": input.endpoint_id,
+        "event_id": input.event_id,
+        "event_type": input.event_type,
+        "message_id": input.message_id,
+        "state": input.state,
+        "attempts": input.attempts,
+        "last_error": input.last_error,
+        "rule_id": input.rule_id,
+        "trigger": input.trigger,
+    }
+
+
+class FollowOnActivities:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        control: CallbackControl,
+        sender: HttpSender,
+        box: SecretBox,
+        settings: Settings,
+    ) -> None:
+        self._db = db
+        self._control = control
+        self._sender = sender
+        self._box = box
+        self._settings = settings
+
+    async def _event(self, input: FollowOnInput) -> Event:
+        async with self._db.session() as session:
+            event = await session.get(Event, input.event_id)
+        if event is None:
+            raise ApplicationError(f"event {input.event_id} is gone", type=REFUSED)
+        return event
+
+    @activity.defn(name="follow_on_suppress")
+    async def suppress(self, input: FollowOnInput) -> FollowOnOutcome:
+        """Puts the event's recipient on the tenant's suppression list."""
+        event = await self._event(input)
+        recipient = event.data.get("recipient")
+        if not isinstance(recipient, str) or not recipient:
+            return FollowOnOutcome(input.rule_id, input.trigger, "no recipient")
+        error = event.data.get("error")
+        code = error.get("code") if isinstance(error, dict) else None
+        reason = str(code or event.type.rsplit(".", 1)[-1])[:200]
+        channel = event.data.get("channel")
+        async with self._db.session() as session:
+            _, created = await suppress(
+                session,
+                tenant_id=input.tenant_id,
+                recipient=recipient,
+                reason=reason,
+                channel=channel.get("type") if isinstance(channel, dict) else None,
+                source=f"{input.rule_id}/{input.callback_id}",
+            )
+        return FollowOnOutcome(
+            input.rule_id, input.trigger, "suppressed" if created else "already suppressed"
+        )
+
+    @activity.defn(name="follow_on_notify")
+    async def notify(self, input: FollowOnInput) -> FollowOnOutcome:
+        """Emits the operational event (e.g. callback.dead_lettered) to the tenant's endpoints
+        that subscribe to it: itself a signed callback, once per trigger."""
+        data = {**_facts(input), "tenant_id": input.tenant_id}
+        body_hash = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        item = NewEvent(
+            tenant_id=input.tenant_id,
+            external_id=activity.info().workflow_id or input.callback_id,
+            body_hash=body_hash,
+            type=operational_type(input.trigger),
+            message_id=input.message_id,
+            occurred_at=datetime.now(UTC),
+            channel=None,
+            data=data,
+            meta={"source": "goutong"},
+        )
+        async with self._db.session() as session:
+            [result] = await accept_events(session, self._control, [item])
+        return FollowOnOutcome(
+            input.rule_id, input.trigger, f"notified {len(result.callbacks)} endpoint(s)"
+        )
+
+    @activity.defn(name="follow_on_webhook")
+    async def post_webhook(self, input: FollowOnInput) -> FollowOnOutcome:
+        """POSTs a derived, signed event to the rule's URL to start the business's own process."""
+        async with self._db.session() as session:
+            rule = await get_rule(session, rule_id=input.rule_id)
+        event = await self._event(input)
+        if not rule.secret or not rule.action.get("url"):
+            raise ApplicationError(f"rule {rule.id} has no URL or secret", type=REFUSED)
+        msg_id = activity.info().workflow_id or input.callback_id  # the same on every retry
+        body = render_json(
+            {
+                "id": msg_id,
+                "type": rule.action.get("event_type") or "linkage.follow_on",
+                "version": ENVELOPE_VERSION,
+                "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "tenant_id": input.tenant_id,
+                "data": {**_facts(input), "event": event.data},
+            }
+        )
+        secret = self._box.open(rule.secret, context=rule.id)
+        headers = {
+            "content-type": "application/json",
+            "user-agent": self._settings.user_agent,
+            **signature_headers([secret], msg_id, int(time.time()), body),
+        }
+        outcome = await self._sender.send(
+            url=rule.action["url"], body=body, headers=headers, timeout_seconds=15
+        )
+        if not outcome.ok:
+            raise ApplicationError(f"follow-on webhook: {outcome.error}", type="FollowOnFailed")
+        return FollowOnOutcome(input.rule_id, input.trigger, f"posted {outcome.status_code}")
+
+    @activity.defn(name="follow_on_escalate")
+    async def escalate(self, input: FollowOnInput) -> FollowOnOutcome:
+        """Raises an alert when the endpoint has N dead letters within the rule's window."""
+        async with self._db.session() as session:
+            rule = await get_rule(session, rule_id=input.rule_id)
+            threshold = int(rule.action.get("threshold", 5))
+            window = timedelta(seconds=float(rule.action.get("window_seconds", 3600)))
+            since = datetime.now(UTC) - window
+            count = (
+                await session.exec(
+                    select(func.count()).where(
+                        Callback.endpoint_id == input.endpoint_id,
+                        Callback.status == "dead_lettered",
+                        col(Callback.updated_at) >= since,
+                    )
+                )
+            ).one()
+        if count < threshold:
+            return FollowOnOutcome(input.rule_id, input.trigger, f"{count} < {threshold}")
+        log.warning(
+            "escalation: endpoint %s has %s dead letters within %ss (rule %s)",
+            input.endpoint_id,
+            count,
+            int(window.total_seconds()),
+            input.rule_id,
+        )
+        return FollowOnOutcome(input.rule_id, input.trigger, f"escalated: {count} dead letters")

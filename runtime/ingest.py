@@ -1,0 +1,34 @@
+"""Accepting events: store them once, work out each callback's follow-ons, start the workflows.
+
+Used by the API's ingestion and by follow-ons that emit operational events.
+"""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from runtime.callbacks import CallbackControl
+from store.events import IngestedEvent, NewEvent, record_events
+from store.linkage import callback_follow_ons
+
+__all__ = ["accept_events"]
+
+
+async def accept_events(
+    session: AsyncSession, control: CallbackControl, items: list[NewEvent]
+) -> list[IngestedEvent]:
+    """Stores the events (all or none) and durably starts one workflow per callback."""
+    results = await record_events(session, items=items)
+    pairs = [
+        (callback, result.endpoints[callback.endpoint_id])
+        for result in results
+        for callback in result.callbacks
+        if callback.endpoint_id in result.endpoints
+    ]
+    follow_ons = await callback_follow_ons(
+        session,
+        callbacks=[callback for callback, _ in pairs],
+        events={result.event.id: result.event for result in results},
+    )
+    await control.start(pairs, follow_ons)
+    return results
