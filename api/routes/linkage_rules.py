@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import TypeAdapter
 
-from api.deps import CallerDep, SecretBoxDep, SessionDep
+from api.deps import CallerDep, SecretBoxDep, SessionDep, TargetGuardDep
 from api.schemas import Page
 from api.schemas.linkage import (
     Action,
@@ -15,6 +15,7 @@ from api.schemas.linkage import (
     LinkageRuleCreated,
     LinkageRulePublic,
     LinkageRuleUpdate,
+    WebhookAction,
     check_triggers,
 )
 from core.errors import InvalidInput
@@ -54,10 +55,16 @@ def _give_secret(rule: LinkageRule, box: SecretBox) -> str | None:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=LinkageRuleCreated)
 async def create_rule(
-    body: LinkageRuleCreate, caller: CallerDep, session: SessionDep, box: SecretBoxDep
+    body: LinkageRuleCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    box: SecretBoxDep,
+    guard: TargetGuardDep,
 ) -> LinkageRuleCreated:
     caller.require_role(*_EDITORS)
     tenant_id = caller.resolve_tenant(body.tenant_id)
+    if isinstance(body.action, WebhookAction):
+        await guard.check_url(str(body.action.url))
     await get_tenant(session, tenant_id=tenant_id)
     rule = await store.create_rule(
         session,
@@ -112,11 +119,18 @@ async def get_rule(rule_id: str, caller: CallerDep, session: SessionDep) -> Link
 
 @router.patch("/{rule_id}", response_model=LinkageRuleCreated)
 async def update_rule(
-    rule_id: str, body: LinkageRuleUpdate, caller: CallerDep, session: SessionDep, box: SecretBoxDep
+    rule_id: str,
+    body: LinkageRuleUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    box: SecretBoxDep,
+    guard: TargetGuardDep,
 ) -> LinkageRuleCreated:
     """Changes a rule; callbacks accepted before the change keep the rules they started with."""
     caller.require_role(*_EDITORS)
     rule = await _owned(session, caller, rule_id)
+    if isinstance(body.action, WebhookAction):
+        await guard.check_url(str(body.action.url))
     changes: dict[str, Any] = body.model_dump(
         exclude_unset=True, exclude_none=True, exclude={"filter", "action"}
     )

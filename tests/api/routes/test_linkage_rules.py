@@ -145,3 +145,26 @@ async def test_suppression_list_add_check_list_remove(stack: Stack) -> None:
         422,
         "validation_error",
     )
+
+
+async def test_webhook_targets_pass_the_ssrf_guard(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    for url in (
+        "http://10.0.0.1/crm",
+        "http://169.254.169.254/latest",
+        "http://[::ffff:10.0.0.1]/",
+    ):
+        body = {**SUPPRESS, "action": {"kind": "webhook", "url": url}}
+        response = await stack.api.post(
+            "/v1/linkage-rules", json={"tenant_id": tenant["id"], **body}
+        )
+        expect_error(response, 422, "target_not_allowed")
+    response = await stack.api.post(
+        "/v1/linkage-rules", json={"tenant_id": tenant["id"], **SUPPRESS}
+    )
+    rule_id = response.json()["id"]
+    response = await stack.api.patch(
+        f"/v1/linkage-rules/{rule_id}",
+        json={"action": {"kind": "webhook", "url": "http://192.168.1.1/x"}},
+    )
+    expect_error(response, 422, "target_not_allowed")
