@@ -23,7 +23,8 @@ class SendOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        """Delivered: a 2xx answer (HTTP), or an accepted write (a queue: no status code)."""
+        return self.error is None
 
 
 class HttpSender:

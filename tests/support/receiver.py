@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +26,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    peer_port: int = 0  # the client's port: equal ports mean one kept-alive connection
 
 
 @dataclass
@@ -42,20 +46,27 @@ def free_port() -> int:
 class Receiver:
     """Answers with the scripted ``Answer``s in order, then with ``default``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls_files: tuple[Path, Path, Path] | None = None) -> None:
+        """``tls_files`` (cert, key, CA): serve HTTPS and require a client certificate."""
         self.port = free_port()
         self.requests: list[Received] = []
         self.script: deque[Answer] = deque()
         self.default = Answer()
         self.arrived = asyncio.Condition()
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        tls: dict[str, Any] = {}
+        if tls_files is not None:
+            cert, key, ca = tls_files
+            tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key), "ssl_ca_certs": str(ca)}
+            tls["ssl_cert_reqs"] = ssl.CERT_REQUIRED
+        self.scheme = "https" if tls_files else "http"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", **tls)
         self._server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"{self.scheme}://127.0.0.1:{self.port}/hook"
 
     def answer(self, *answers: Answer) -> None:
         self.script.extend(answers)
@@ -63,7 +74,13 @@ class Receiver:
     async def _handle(self, request: Request) -> Response:
         body = await request.body()
         self.requests.append(
-            Received(time.monotonic(), request.url.path, dict(request.headers), body)
+            Received(
+                time.monotonic(),
+                request.url.path,
+                dict(request.headers),
+                body,
+                request.client.port if request.client else 0,
+            )
         )
         async with self.arrived:
             self.arrived.notify_all()
@@ -87,8 +104,10 @@ class Receiver:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls) -> AsyncIterator[Receiver]:
-        server = cls()
+    async def running(
+        cls, tls_files: tuple[Path, Path, Path] | None = None
+    ) -> AsyncIterator[Receiver]:
+        server = cls(tls_files)
         await server.start()
         try:
             yield server
