@@ -44,6 +44,7 @@ def api() -> None:
         host=settings.api_host,
         port=settings.api_port,
         log_config=None,  # uvicorn's loggers go through ours (JSON lines)
+        proxy_headers=False,  # the caller's address: see GOUTONG_TRUSTED_PROXIES
     )
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.client_address import parse_networks
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.routes import (
@@ -34,7 +35,7 @@ from runtime.secrets import load_secret_box
 from runtime.temporal import connect
 from store.db import Database
 
-__all__ = ["create_app"]
+__all__ = ["ROUTE_MODULES", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,23 @@ Temporal workflow per callback.
 Authenticate with `Authorization: Bearer <api key>` (or `X-API-Key`).
 Errors are `{"code", "message", "details"}` with a 4xx/5xx status.
 """
+
+
+ROUTE_MODULES = (
+    health,
+    tenants,
+    endpoints,
+    endpoint_secrets,
+    recoveries,
+    events,
+    callbacks,
+    stats,
+    linkage_rules,
+    suppressions,
+    api_keys,
+    audit,
+)
+"""Every router of the API, in the order they are mounted."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.metrics = metrics = Metrics()
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
@@ -80,20 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    routers = (
-        health,
-        tenants,
-        endpoints,
-        endpoint_secrets,
-        recoveries,
-        events,
-        callbacks,
-        stats,
-        linkage_rules,
-        suppressions,
-        api_keys,
-        audit,
-    )
-    for module in routers:
+    for module in ROUTE_MODULES:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.client_address import in_networks, parse_networks
 from core.errors import Forbidden, InvalidInput, Unauthenticated
 from store.api_keys import find_api_key
+from store.types import utcnow
 
 __all__ = ["Principal", "authenticate"]
 
@@ -26,10 +28,6 @@ class Principal:
     def subject(self) -> str:
         """Who this is in the audit log: the key id, or the token's subject."""
         return self.key_id
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin" and self.tenant_id is None
 
     def check_tenant(self, tenant_id: str) -> None:
         """Refuses a tenant-scoped key that reaches for another tenant."""
@@ -56,19 +54,12 @@ class Principal:
             return self.tenant_id
         return requested
 
-    def require_role(self, *roles: str) -> None:
-        if self.role not in roles:
-            raise Forbidden(
-                f"this action needs one of the roles {', '.join(roles)}", code="role_required"
-            )
-
-    def require_admin(self) -> None:
-        if not self.is_admin:
-            raise Forbidden("this action needs a global admin key", code="admin_required")
-
 
 async def authenticate(
-    session: AsyncSession, *, presented: str | None, address: str | None = None
+    session: AsyncSession,
+    *,
+    presented: str | None,
+    address: str | None = None,
 ) -> Principal:
     if not presented:
         raise Unauthenticated(
@@ -78,4 +69,8 @@ async def authenticate(
     key = await find_api_key(session, plain=presented)
     if key is None:
         raise Unauthenticated("unknown or revoked API key", code="invalid_api_key")
+    if key.expires_at is not None and key.expires_at <= utcnow():
+        raise Unauthenticated("this API key has expired", code="api_key_expired")
+    if key.allowed_cidrs and not in_networks(address, parse_networks(key.allowed_cidrs)):
+        raise Forbidden(f"this API key may not be used from {address}", code="ip_not_allowed")
     return Principal(key_id=key.id, role=key.role, tenant_id=key.tenant_id, address=address)

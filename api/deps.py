@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
+from api.client_address import client_address
 from core.netguard import NetGuard
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -27,7 +28,9 @@ __all__ = [
     "TargetGuardDep",
 ]
 
-_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_bearer = HTTPBearer(
+    auto_error=False, description="An API key, or a JWT from the configured issuer"
+)
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
@@ -80,8 +83,15 @@ async def _caller(
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal:
     presented = bearer.credentials if bearer is not None else header_key
-    address = request.client.host if request.client else None
-    return await authenticate(session, presented=presented, address=address)
+    peer = request.client.host if request.client else None
+    trusted = request.app.state.trusted_proxies
+    forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
+    address = client_address(peer, forwarded, trusted)
+    return await authenticate(
+        session,
+        presented=presented,
+        address=address,
+    )
 
 
 CallerDep = Annotated[Principal, Depends(_caller)]

@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 
 _ERRORS = {
-    401: "No API key, or an unknown or revoked one",
-    403: "The key may not do this (another tenant, or not admin)",
+    401: "No credentials, or unknown, revoked, expired or invalid ones",
+    403: "The caller may not do this (role, another tenant, address not allowed)",
     404: "No such resource",
     409: "Conflicts with the current state (idempotency key reused, callback closed, ...)",
     413: "Request body over the limit",

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_events: int = 1000
     workflow_start_concurrency: int = 64
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs of proxies whose X-Forwarded-For names the caller; empty = peer",
+    )
 
     # --- delivery ------------------------------------------------------------------------
     fail_fast_status_codes: list[int] = Field(default_factory=lambda: list(DEFAULT_FAIL_FAST))
@@ -83,7 +87,7 @@ class Settings(BaseSettings):
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100
 
-    @field_validator("allowed_target_networks", mode="before")
+    @field_validator("allowed_target_networks", "trusted_proxies", mode="before")
     @classmethod
     def _cidr_list(cls, value: Any) -> Any:
         """A comma-separated or JSON list of CIDRs; each must parse as a network."""

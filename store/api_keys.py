@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +17,7 @@ __all__ = [
     "admin_key_exists",
     "create_api_key",
     "find_api_key",
+    "get_api_key",
     "hash_key",
     "install_api_key",
     "list_api_keys",
@@ -32,7 +34,14 @@ def _new_plain_key() -> str:
 
 
 async def install_api_key(
-    session: AsyncSession, *, plain: str, role: str, tenant_id: str | None, name: str = ""
+    session: AsyncSession,
+    *,
+    plain: str,
+    role: str,
+    tenant_id: str | None,
+    name: str = "",
+    allowed_cidrs: list[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> ApiKey:
     """Stores the hash of a given key (used for the bootstrap admin key)."""
     key = ApiKey(
@@ -42,6 +51,8 @@ async def install_api_key(
         hint=plain[:7] + "…",
         role=role,
         tenant_id=tenant_id,
+        allowed_cidrs=list(allowed_cidrs or []),
+        expires_at=expires_at,
     )
     session.add(key)
     await session.commit()
@@ -49,11 +60,25 @@ async def install_api_key(
 
 
 async def create_api_key(
-    session: AsyncSession, *, role: str, tenant_id: str | None, name: str = ""
+    session: AsyncSession,
+    *,
+    role: str,
+    tenant_id: str | None,
+    name: str = "",
+    allowed_cidrs: list[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key; the plain text is returned here and never again."""
     plain = _new_plain_key()
-    key = await install_api_key(session, plain=plain, role=role, tenant_id=tenant_id, name=name)
+    key = await install_api_key(
+        session,
+        plain=plain,
+        role=role,
+        tenant_id=tenant_id,
+        name=name,
+        allowed_cidrs=allowed_cidrs,
+        expires_at=expires_at,
+    )
     return key, plain
 
 
@@ -77,6 +102,12 @@ async def list_api_keys(session: AsyncSession, *, tenant_id: str | None = None) 
     if tenant_id is not None:
         statement = statement.where(ApiKey.tenant_id == tenant_id)
     return list((await session.exec(statement.order_by(ApiKey.id))).all())
+
+
+async def get_api_key(session: AsyncSession, *, key_id: str) -> ApiKey | None:
+    """A key that is not revoked."""
+    key = await session.get(ApiKey, key_id)
+    return key if key is not None and key.revoked_at is None else None
 
 
 async def revoke_api_key(session: AsyncSession, *, key_id: str) -> ApiKey | None:

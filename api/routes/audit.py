@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api.deps import CallerDep, SessionDep
+from api.access import CanAudit
+from api.deps import SessionDep
 from api.schemas import AuditEntryPublic, Page
 from core.errors import InvalidInput
 from store.audit import list_audit
@@ -19,7 +20,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("", response_model=Page[AuditEntryPublic])
 async def audit_log(
-    caller: CallerDep,
+    caller: CanAudit,
     session: SessionDep,
     tenant: str | None = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
@@ -33,7 +34,6 @@ async def audit_log(
     limit: Limit = 50,
 ) -> Page[AuditEntryPublic]:
     """Newest first; a tenant_admin sees its own tenant's entries only."""
-    caller.require_role("admin", "tenant_admin")
     if since is not None and until is not None and since >= until:
         raise InvalidInput("since must be before until", code="invalid_window")
     page = await list_audit(

@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, status
 
-from api.deps import CallerDep, ControlDep, SessionDep, SettingsDep, TargetGuardDep
+from api.access import CanIntervene, CanRead
+from api.auth import Principal
+from api.deps import ControlDep, SessionDep, SettingsDep, TargetGuardDep
 from api.schemas import (
     AttemptPublic,
     CallbackDetail,
@@ -35,7 +37,7 @@ StatusFilter = Literal[
 
 @router.get("", response_model=Page[CallbackPublic])
 async def list_callbacks(
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     tenant: str | None = None,
     endpoint: str | None = None,
@@ -58,7 +60,7 @@ async def list_callbacks(
     )
 
 
-async def _owned(session: SessionDep, caller: CallerDep, callback_id: str) -> Callback:
+async def _owned(session: SessionDep, caller: Principal, callback_id: str) -> Callback:
     callback = await store.get_callback(session, callback_id=callback_id)
     caller.check_tenant(callback.tenant_id)
     return callback
@@ -67,7 +69,7 @@ async def _owned(session: SessionDep, caller: CallerDep, callback_id: str) -> Ca
 @router.get("/{callback_id}", response_model=CallbackDetail)
 async def get_callback(
     callback_id: str,
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     control: ControlDep,
     settings: SettingsDep,
@@ -95,7 +97,7 @@ async def get_callback(
 async def redirect(
     callback_id: str,
     body: RedirectIn,
-    caller: CallerDep,
+    caller: CanIntervene,
     session: SessionDep,
     control: ControlDep,
     guard: TargetGuardDep,
@@ -128,7 +130,7 @@ _SIGNALS = {"pause": "pause", "resume": "resume", "cancel": "cancel"}
 async def intervene(
     callback_id: str,
     action: Action,
-    caller: CallerDep,
+    caller: CanIntervene,
     session: SessionDep,
     control: ControlDep,
     body: Annotated[InterventionIn | None, Body()] = None,

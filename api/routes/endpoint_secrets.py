@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
-from api.deps import CallerDep, SecretBoxDep, SessionDep
+from api.access import CanConfigure
+from api.deps import SecretBoxDep, SessionDep
 from api.schemas import SecretRevealed, SecretRotate
 from core.signing import generate_secret
 from store import endpoints as store
@@ -15,17 +16,14 @@ from store.types import utcnow
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
 
-_MAY_SEE_SECRETS = ("admin", "tenant_admin")
-
 
 @router.get("/{endpoint_id}/secret", response_model=SecretRevealed)
 async def reveal_secret(
-    endpoint_id: str, caller: CallerDep, session: SessionDep, box: SecretBoxDep
+    endpoint_id: str, caller: CanConfigure, session: SessionDep, box: SecretBoxDep
 ) -> SecretRevealed:
     """The current secret in clear: only for keys that may manage the tenant's endpoints."""
     endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
     caller.check_tenant(endpoint.tenant_id)
-    caller.require_role(*_MAY_SEE_SECRETS)
     expires = endpoint.previous_secret_expires_at
     await record_audit(
         session,
@@ -45,14 +43,13 @@ async def reveal_secret(
 async def rotate_secret(
     endpoint_id: str,
     body: SecretRotate,
-    caller: CallerDep,
+    caller: CanConfigure,
     session: SessionDep,
     box: SecretBoxDep,
 ) -> SecretRevealed:
     """A new secret (given or generated); the old one keeps signing for ``grace_seconds``."""
     endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
     caller.check_tenant(endpoint.tenant_id)
-    caller.require_role(*_MAY_SEE_SECRETS)
     secret = body.secret or generate_secret()
     expires = utcnow() + timedelta(seconds=body.grace_seconds) if body.grace_seconds else None
     await store.update_endpoint(

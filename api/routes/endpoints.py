@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CallerDep, SecretBoxDep, SessionDep, TargetGuardDep
+from api.access import CanConfigure, CanRead
+from api.auth import Principal
+from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
 from core.ids import new_id
 from core.signing import generate_secret
@@ -28,7 +30,7 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
 async def create_endpoint(
     body: EndpointCreate,
-    caller: CallerDep,
+    caller: CanConfigure,
     session: SessionDep,
     box: SecretBoxDep,
     guard: TargetGuardDep,
@@ -59,7 +61,7 @@ async def create_endpoint(
 
 @router.get("", response_model=Page[EndpointPublic])
 async def list_endpoints(
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     tenant: str | None = None,
     cursor: str | None = None,
@@ -73,14 +75,14 @@ async def list_endpoints(
     )
 
 
-async def _owned(session: SessionDep, caller: CallerDep, endpoint_id: str) -> Any:
+async def _owned(session: SessionDep, caller: Principal, endpoint_id: str) -> Any:
     endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
     caller.check_tenant(endpoint.tenant_id)
     return endpoint
 
 
 @router.get("/{endpoint_id}", response_model=EndpointPublic)
-async def get_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep) -> EndpointPublic:
+async def get_endpoint(endpoint_id: str, caller: CanRead, session: SessionDep) -> EndpointPublic:
     return EndpointPublic.model_validate(await _owned(session, caller, endpoint_id))
 
 
@@ -88,7 +90,7 @@ async def get_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep)
 async def update_endpoint(
     endpoint_id: str,
     body: EndpointUpdate,
-    caller: CallerDep,
+    caller: CanConfigure,
     session: SessionDep,
     guard: TargetGuardDep,
 ) -> EndpointPublic:
@@ -110,7 +112,7 @@ async def update_endpoint(
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_endpoint(endpoint_id: str, caller: CallerDep, session: SessionDep) -> None:
+async def delete_endpoint(endpoint_id: str, caller: CanConfigure, session: SessionDep) -> None:
     endpoint = await _owned(session, caller, endpoint_id)
     await store.delete_endpoint(session, endpoint_id=endpoint_id)
     await record_audit(

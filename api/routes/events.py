@@ -11,8 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.access import CanIngest
 from api.auth import Principal
-from api.deps import CallerDep, ControlDep, MetricsDep, SessionDep
+from api.deps import ControlDep, MetricsDep, SessionDep
 from api.schemas import BatchAccepted, EventAccepted, EventBatch
 from core.errors import InvalidInput
 from core.events import EventIn
@@ -82,7 +83,7 @@ async def _ingest(
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=EventAccepted)
 async def post_event(
     event: EventIn,
-    caller: CallerDep,
+    caller: CanIngest,
     session: SessionDep,
     control: ControlDep,
     metrics: MetricsDep,
@@ -101,7 +102,7 @@ async def post_event(
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
 async def post_batch(
     batch: EventBatch,
-    caller: CallerDep,
+    caller: CanIngest,
     session: SessionDep,
     control: ControlDep,
     metrics: MetricsDep,

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import TypeAdapter
 
-from api.deps import CallerDep, SecretBoxDep, SessionDep, TargetGuardDep
+from api.access import CanConfigure, CanRead
+from api.auth import Principal
+from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
 from api.schemas import Page
 from api.schemas.linkage import (
     Action,
@@ -29,7 +31,6 @@ from store.tenants import get_tenant
 router = APIRouter(prefix="/v1/linkage-rules", tags=["linkage"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-_EDITORS = ("admin", "tenant_admin")
 
 
 def _action_json(action: Any) -> dict[str, Any]:
@@ -56,12 +57,11 @@ def _give_secret(rule: LinkageRule, box: SecretBox) -> str | None:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=LinkageRuleCreated)
 async def create_rule(
     body: LinkageRuleCreate,
-    caller: CallerDep,
+    caller: CanConfigure,
     session: SessionDep,
     box: SecretBoxDep,
     guard: TargetGuardDep,
 ) -> LinkageRuleCreated:
-    caller.require_role(*_EDITORS)
     tenant_id = caller.resolve_tenant(body.tenant_id)
     if isinstance(body.action, WebhookAction):
         await guard.check_url(str(body.action.url))
@@ -91,7 +91,7 @@ async def create_rule(
 
 @router.get("", response_model=Page[LinkageRulePublic])
 async def list_rules(
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     tenant: str | None = None,
     cursor: str | None = None,
@@ -106,14 +106,14 @@ async def list_rules(
     )
 
 
-async def _owned(session: SessionDep, caller: CallerDep, rule_id: str) -> LinkageRule:
+async def _owned(session: SessionDep, caller: Principal, rule_id: str) -> LinkageRule:
     rule = await store.get_rule(session, rule_id=rule_id)
     caller.check_tenant(rule.tenant_id)
     return rule
 
 
 @router.get("/{rule_id}", response_model=LinkageRulePublic)
-async def get_rule(rule_id: str, caller: CallerDep, session: SessionDep) -> LinkageRulePublic:
+async def get_rule(rule_id: str, caller: CanRead, session: SessionDep) -> LinkageRulePublic:
     return LinkageRulePublic.model_validate(await _owned(session, caller, rule_id))
 
 
@@ -121,13 +121,12 @@ async def get_rule(rule_id: str, caller: CallerDep, session: SessionDep) -> Link
 async def update_rule(
     rule_id: str,
     body: LinkageRuleUpdate,
-    caller: CallerDep,
+    caller: CanConfigure,
     session: SessionDep,
     box: SecretBoxDep,
     guard: TargetGuardDep,
 ) -> LinkageRuleCreated:
     """Changes a rule; callbacks accepted before the change keep the rules they started with."""
-    caller.require_role(*_EDITORS)
     rule = await _owned(session, caller, rule_id)
     if isinstance(body.action, WebhookAction):
         await guard.check_url(str(body.action.url))
@@ -161,8 +160,7 @@ async def update_rule(
 
 
 @router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_rule(rule_id: str, caller: CallerDep, session: SessionDep) -> None:
-    caller.require_role(*_EDITORS)
+async def delete_rule(rule_id: str, caller: CanConfigure, session: SessionDep) -> None:
     rule = await _owned(session, caller, rule_id)
     await store.delete_rule(session, rule_id=rule_id)
     await record_audit(

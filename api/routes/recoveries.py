@@ -8,8 +8,9 @@ from fastapi import APIRouter, Response, status
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from api.access import CanIntervene, CanRead
 from api.auth import Principal
-from api.deps import CallerDep, ControlDep, SessionDep, SettingsDep
+from api.deps import ControlDep, SessionDep, SettingsDep
 from api.schemas import RecoveryCreate, RecoveryProgressPublic, RecoveryStarted
 from core.contracts import Intervention, RecoveryInput, RecoveryProgress
 from core.errors import NotFound, ServiceUnavailable
@@ -31,7 +32,6 @@ async def _start(
     response: Response,
 ) -> RecoveryStarted:
     tenant_id = caller.list_scope(body.tenant_id)
-    caller.require_role("admin", "tenant_admin")
     if body.endpoint_id is not None:
         caller.check_tenant((await get_endpoint(session, endpoint_id=body.endpoint_id)).tenant_id)
     scope = RecoveryInput(
@@ -82,7 +82,7 @@ _DRY_RUN: dict[int | str, dict[str, Any]] = {
 )
 async def start_recovery(
     body: RecoveryCreate,
-    caller: CallerDep,
+    caller: CanIntervene,
     session: SessionDep,
     control: ControlDep,
     settings: SettingsDep,
@@ -101,7 +101,7 @@ async def start_recovery(
 async def recover_endpoint(
     endpoint_id: str,
     body: RecoveryCreate,
-    caller: CallerDep,
+    caller: CanIntervene,
     session: SessionDep,
     control: ControlDep,
     settings: SettingsDep,
@@ -130,7 +130,7 @@ async def _progress(control: ControlDep, caller: Principal, recovery_id: str) ->
 
 @router.get("/v1/recoveries/{recovery_id}", response_model=RecoveryProgressPublic)
 async def recovery_progress(
-    recovery_id: str, caller: CallerDep, control: ControlDep
+    recovery_id: str, caller: CanRead, control: ControlDep
 ) -> RecoveryProgressPublic:
     return RecoveryProgressPublic.model_validate(await _progress(control, caller, recovery_id))
 
@@ -141,11 +141,10 @@ async def recovery_progress(
     response_model=RecoveryProgressPublic,
 )
 async def cancel_recovery(
-    recovery_id: str, caller: CallerDep, control: ControlDep, session: SessionDep
+    recovery_id: str, caller: CanIntervene, control: ControlDep, session: SessionDep
 ) -> RecoveryProgressPublic:
     """Stops after the page in progress; callbacks already retried stay retried."""
     progress = await _progress(control, caller, recovery_id)
-    caller.require_role("admin", "tenant_admin")
     if progress.state == "running":
         handle = (await control.client()).get_workflow_handle(recovery_id)
         await handle.signal(RecoveryWorkflow.cancel, Intervention(actor=caller.key_id))

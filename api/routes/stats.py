@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api.deps import CallerDep, SessionDep
+from api.access import CanRead
+from api.deps import SessionDep
 from api.schemas import ErrorCount, Percentiles, QualityReportPublic
 from core.errors import InvalidInput
 from store.endpoints import get_endpoint
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1/stats", tags=["stats"])
 
 @router.get("", response_model=QualityReportPublic)
 async def stats(
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     tenant: str | None = None,
     endpoint: str | None = None,

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CallerDep, SessionDep
+from api.access import CanConfigure, CanRead
+from api.deps import SessionDep
 from api.schemas import Page
 from api.schemas.linkage import SuppressionCheck, SuppressionCreate, SuppressionPublic
 from core.errors import NotFound
@@ -19,15 +20,13 @@ router = APIRouter(prefix="/v1/suppressions", tags=["linkage"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Recipient = Annotated[str, Query(min_length=1, max_length=320)]
-_EDITORS = ("admin", "tenant_admin", "operator")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SuppressionPublic)
 async def add_suppression(
-    body: SuppressionCreate, caller: CallerDep, session: SessionDep
+    body: SuppressionCreate, caller: CanConfigure, session: SessionDep
 ) -> SuppressionPublic:
     """Adds a recipient by hand; adding one already listed returns the existing entry."""
-    caller.require_role(*_EDITORS)
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
     entry, created = await store.suppress(
@@ -52,7 +51,7 @@ async def add_suppression(
 
 @router.get("", response_model=Page[SuppressionPublic])
 async def list_suppressions(
-    caller: CallerDep,
+    caller: CanRead,
     session: SessionDep,
     tenant: str | None = None,
     cursor: str | None = None,
@@ -69,7 +68,7 @@ async def list_suppressions(
 
 @router.get("/check", response_model=SuppressionCheck)
 async def check_suppression(
-    recipient: Recipient, caller: CallerDep, session: SessionDep, tenant: str | None = None
+    recipient: Recipient, caller: CanRead, session: SessionDep, tenant: str | None = None
 ) -> SuppressionCheck:
     """Whether a recipient is suppressed: the notification platform asks before it sends."""
     tenant_id = caller.resolve_tenant(tenant)
@@ -82,8 +81,9 @@ async def check_suppression(
 
 
 @router.delete("/{suppression_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_suppression(suppression_id: str, caller: CallerDep, session: SessionDep) -> None:
-    caller.require_role(*_EDITORS)
+async def remove_suppression(
+    suppression_id: str, caller: CanConfigure, session: SessionDep
+) -> None:
     entry = await session.get(Suppression, suppression_id)
     if entry is None:
         raise NotFound(f"suppression {suppression_id} not found", code="suppression_not_found")

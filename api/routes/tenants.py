@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import CallerDep, SessionDep
+from api.access import CanAdminister, CanConfigure, CanRead
+from api.deps import SessionDep
 from api.schemas import Page, TenantCreate, TenantPublic, TenantUpdate
 from store import tenants as store
 from store.audit import changes_of, record_audit
@@ -17,8 +18,9 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TenantPublic)
-async def create_tenant(body: TenantCreate, caller: CallerDep, session: SessionDep) -> TenantPublic:
-    caller.require_admin()
+async def create_tenant(
+    body: TenantCreate, caller: CanAdminister, session: SessionDep
+) -> TenantPublic:
     tenant = await store.create_tenant(session, name=body.name, description=body.description)
     await record_audit(
         session,
@@ -33,7 +35,7 @@ async def create_tenant(body: TenantCreate, caller: CallerDep, session: SessionD
 
 @router.get("", response_model=Page[TenantPublic])
 async def list_tenants(
-    caller: CallerDep, session: SessionDep, cursor: str | None = None, limit: Limit = 50
+    caller: CanRead, session: SessionDep, cursor: str | None = None, limit: Limit = 50
 ) -> Page[TenantPublic]:
     page = await store.list_tenants(session, only=caller.tenant_id, cursor=cursor, limit=limit)
     return Page(
@@ -42,14 +44,14 @@ async def list_tenants(
 
 
 @router.get("/{tenant_id}", response_model=TenantPublic)
-async def get_tenant(tenant_id: str, caller: CallerDep, session: SessionDep) -> TenantPublic:
+async def get_tenant(tenant_id: str, caller: CanRead, session: SessionDep) -> TenantPublic:
     caller.check_tenant(tenant_id)
     return TenantPublic.model_validate(await store.get_tenant(session, tenant_id=tenant_id))
 
 
 @router.patch("/{tenant_id}", response_model=TenantPublic)
 async def update_tenant(
-    tenant_id: str, body: TenantUpdate, caller: CallerDep, session: SessionDep
+    tenant_id: str, body: TenantUpdate, caller: CanConfigure, session: SessionDep
 ) -> TenantPublic:
     caller.check_tenant(tenant_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -67,8 +69,7 @@ async def update_tenant(
 
 
 @router.delete("/{tenant_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_tenant(tenant_id: str, caller: CallerDep, session: SessionDep) -> None:
-    caller.require_admin()
+async def delete_tenant(tenant_id: str, caller: CanAdminister, session: SessionDep) -> None:
     await store.delete_tenant(session, tenant_id=tenant_id)
     await record_audit(
         session, actor=caller, action="tenant.delete", resource=tenant_id, tenant_id=tenant_id

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     Field,
@@ -16,10 +18,31 @@ from api.schemas.common import ReadModel, StrictModel
 # --- api keys --------------------------------------------------------------------------------
 
 
+Role = Literal["admin", "tenant_admin", "operator", "viewer", "producer"]
+
+
+def _valid_cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError as exc:
+        raise ValueError(f"not an IP network: {value!r}") from exc
+
+
+Cidr = Annotated[str, Field(max_length=64), AfterValidator(_valid_cidr)]
+
+
 class ApiKeyCreate(StrictModel):
     name: str = Field(default="", max_length=200)
-    role: Literal["admin", "tenant_admin"] = "tenant_admin"
-    tenant_id: str | None = None
+    role: Role = "tenant_admin"
+    tenant_id: str | None = Field(
+        default=None, description="The one tenant the key acts for; none = global"
+    )
+    allowed_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Callers must come from one of these networks (empty = from anywhere)",
+    )
+    expires_at: AwareDatetime | None = Field(default=None, description="After it: 401")
 
 
 class ApiKeyPublic(ReadModel):
@@ -28,6 +51,8 @@ class ApiKeyPublic(ReadModel):
     hint: str
     role: str
     tenant_id: str | None
+    allowed_cidrs: list[str]
+    expires_at: datetime | None
     created_at: datetime
 
 

@@ -24,8 +24,8 @@ async def _client(stack: Stack, key: str | None) -> AsyncIterator[httpx.AsyncCli
         yield client
 
 
-async def _tenant_key(stack: Stack, tenant_id: str) -> dict[str, Any]:
-    body = {"tenant_id": tenant_id, "role": "tenant_admin", "name": "shop backend"}
+async def _tenant_key(stack: Stack, tenant_id: str, role: str = "tenant_admin") -> dict[str, Any]:
+    body = {"tenant_id": tenant_id, "role": role, "name": "shop backend"}
     response = await stack.api.post("/v1/api-keys", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -97,8 +97,9 @@ async def test_tenant_key_works_within_its_tenant(stack: Stack) -> None:
     their_endpoint = await stack.endpoint(theirs["id"], UNUSED_URL)
     [their_callback] = (await stack.post_event(theirs["id"]))["callback_ids"]
     key = (await _tenant_key(stack, mine["id"]))["key"]
+    producer = (await _tenant_key(stack, mine["id"], "producer"))["key"]
 
-    async with _client(stack, key) as api:
+    async with _client(stack, producer) as api:
         response = await api.post("/v1/events", json=status_event())
         assert response.status_code == 202, response.text
         [my_callback] = response.json()["callback_ids"]
@@ -107,7 +108,7 @@ async def test_tenant_key_works_within_its_tenant(stack: Stack) -> None:
         assert response.status_code == 202, response.text
         response = await api.post("/v1/events/batch", json={"events": [status_event()]})
         assert response.status_code == 202, response.text
-
+    async with _client(stack, key) as api:
         listed = await callbacks_of(api)
         assert {c["tenant_id"] for c in listed} == {mine["id"]}
         assert len(listed) == 3 and their_callback not in {c["id"] for c in listed}
@@ -128,26 +129,37 @@ async def test_tenant_key_cannot_reach_another_tenant(stack: Stack) -> None:
     mine, theirs = await stack.tenant("mine"), await stack.tenant("theirs")
     their_endpoint = await stack.endpoint(theirs["id"], UNUSED_URL, name="theirs")
     [their_callback] = (await stack.post_event(theirs["id"]))["callback_ids"]
-    key = (await _tenant_key(stack, mine["id"]))["key"]
+    keys = {
+        role: (await _tenant_key(stack, mine["id"], role))["key"]
+        for role in ("tenant_admin", "operator", "producer")
+    }
     ep, cb, tn = their_endpoint["id"], their_callback, theirs["id"]
-    requests: list[tuple[str, str, dict[str, Any] | None]] = [
-        ("GET", f"/v1/endpoints/{ep}", None),
-        ("PATCH", f"/v1/endpoints/{ep}", {"name": "taken over"}),
-        ("DELETE", f"/v1/endpoints/{ep}", None),
-        ("GET", f"/v1/callbacks/{cb}", None),
-        ("POST", f"/v1/callbacks/{cb}/retry", None),
-        ("POST", f"/v1/callbacks/{cb}/cancel", {"reason": "mine now"}),
-        ("POST", f"/v1/callbacks/{cb}/redirect", {"url": "http://127.0.0.1:9/x"}),
-        ("GET", f"/v1/tenants/{tn}", None),
-        ("PATCH", f"/v1/tenants/{tn}", {"name": "taken over"}),
-        ("GET", f"/v1/callbacks?tenant={tn}", None),
-        ("GET", f"/v1/endpoints?tenant={tn}", None),
-        ("POST", "/v1/events", status_event(tenant_id=tn)),
-        ("POST", "/v1/events/batch", {"events": [status_event(), status_event(tenant_id=tn)]}),
-        ("POST", "/v1/endpoints", {"tenant_id": tn, "url": UNUSED_URL}),
+    requests: list[tuple[str, str, str, dict[str, Any] | None]] = [
+        ("tenant_admin", "GET", f"/v1/endpoints/{ep}", None),
+        ("tenant_admin", "PATCH", f"/v1/endpoints/{ep}", {"name": "taken over"}),
+        ("tenant_admin", "DELETE", f"/v1/endpoints/{ep}", None),
+        ("tenant_admin", "GET", f"/v1/callbacks/{cb}", None),
+        ("operator", "POST", f"/v1/callbacks/{cb}/retry", None),
+        ("operator", "POST", f"/v1/callbacks/{cb}/cancel", {"reason": "mine now"}),
+        ("operator", "POST", f"/v1/callbacks/{cb}/redirect", {"url": "http://127.0.0.1:9/x"}),
+        ("tenant_admin", "GET", f"/v1/tenants/{tn}", None),
+        ("tenant_admin", "PATCH", f"/v1/tenants/{tn}", {"name": "taken over"}),
+        ("tenant_admin", "GET", f"/v1/callbacks?tenant={tn}", None),
+        ("tenant_admin", "GET", f"/v1/endpoints?tenant={tn}", None),
+        ("tenant_admin", "GET", f"/v1/audit?tenant={tn}", None),
+        ("tenant_admin", "POST", "/v1/api-keys", {"tenant_id": tn, "role": "viewer"}),
+        ("producer", "POST", "/v1/events", status_event(tenant_id=tn)),
+        (
+            "producer",
+            "POST",
+            "/v1/events/batch",
+            {"events": [status_event(), status_event(tenant_id=tn)]},
+        ),
+        ("tenant_admin", "POST", "/v1/endpoints", {"tenant_id": tn, "url": UNUSED_URL}),
+        ("operator", "POST", "/v1/recoveries", {"tenant_id": tn}),
     ]
-    async with _client(stack, key) as api:
-        for method, url, body in requests:
+    for role, method, url, body in requests:
+        async with _client(stack, keys[role]) as api:
             response = await api.request(method, url, json=body)
             assert response.status_code == 403, (method, url, response.text)
             assert response.json()["code"] == "tenant_scope_violation", (method, url)
@@ -165,15 +177,31 @@ async def test_tenant_key_cannot_administer(stack: Stack) -> None:
         requests: list[tuple[str, str, dict[str, Any] | None]] = [
             ("POST", "/v1/tenants", {"name": "new"}),
             ("DELETE", f"/v1/tenants/{tenant['id']}", None),
-            ("GET", "/v1/api-keys", None),
-            ("POST", "/v1/api-keys", {"tenant_id": tenant["id"]}),
-            ("DELETE", f"/v1/api-keys/{created['id']}", None),
+            ("POST", "/v1/api-keys", {"role": "admin"}),
         ]
         for method, url, body in requests:
             response = await api.request(method, url, json=body)
             expect_error(response, 403, "admin_required")
         assert (await api.get("/v1/tenants")).status_code == 200  # still valid
     assert len((await stack.api.get("/v1/tenants")).json()["data"]) == 1
+
+
+async def test_tenant_admin_manages_its_own_tenants_keys(stack: Stack) -> None:
+    mine, theirs = await stack.tenant("mine"), await stack.tenant("theirs")
+    created = await _tenant_key(stack, mine["id"])
+    their_key = await _tenant_key(stack, theirs["id"], "viewer")
+    async with _client(stack, created["key"]) as api:
+        response = await api.post("/v1/api-keys", json={"role": "operator", "name": "ops"})
+        assert response.status_code == 201, response.text
+        operator = response.json()
+        assert (operator["role"], operator["tenant_id"]) == ("operator", mine["id"])
+        listed = (await api.get("/v1/api-keys")).json()
+        assert {k["id"] for k in listed} == {created["id"], operator["id"]}
+        expect_error(await api.delete(f"/v1/api-keys/{their_key['id']}"), 404, "api_key_not_found")
+        assert (await api.delete(f"/v1/api-keys/{operator['id']}")).status_code == 204
+    async with _client(stack, operator["key"]) as api:
+        expect_error(await api.get("/v1/tenants"), 401, "invalid_api_key")
+    assert their_key["id"] in {k["id"] for k in (await stack.api.get("/v1/api-keys")).json()}
 
 
 async def test_revoked_key_is_refused(stack: Stack) -> None:

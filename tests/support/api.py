@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from tests.support.stack import Stack
 
 
 def expect_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -28,3 +33,20 @@ async def callbacks_of(api: httpx.AsyncClient, **params: str) -> list[dict[str, 
     assert response.status_code == 200, response.text
     data: list[dict[str, Any]] = response.json()["data"]
     return data
+
+
+@asynccontextmanager
+async def app_client(
+    stack: Stack, credential: str | None, **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A second API on the same store and Temporal with other settings; the peer is 127.0.0.1."""
+    from api.app import create_app
+
+    app = create_app(stack.settings.model_copy(update=settings))
+    headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", headers=headers
+        ) as client:
+            yield client

@@ -39,6 +39,7 @@ class ApiProcess:
     def start(self, timeout: float = 30.0) -> None:
         cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
         cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        cmd += ["--no-proxy-headers"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -81,7 +81,8 @@ async def test_replay_of_delivered_callbacks_resends_them(stack: Stack, receiver
 async def test_a_tenant_key_recovers_only_its_own(stack: Stack, receiver: Receiver) -> None:
     await _dead_letters(stack, receiver, 2)
     other = await stack.tenant("other")
-    key = (await stack.api.post("/v1/api-keys", json={"tenant_id": other["id"]})).json()["key"]
+    body = {"tenant_id": other["id"], "role": "operator"}
+    key = (await stack.api.post("/v1/api-keys", json=body)).json()["key"]
     async with stack.with_key(key) as client:
         dry = await client.post("/v1/recoveries", json={"dry_run": True})
         assert dry.json()["matched"] == 0  # scoped to its tenant, which has no dead letters

@@ -1,0 +1,36 @@
+"""The caller's address behind (trusted) proxies."""
+
+from __future__ import annotations
+
+from api.client_address import client_address, in_networks, parse_networks
+
+PROXIES = parse_networks(["10.0.0.0/8", "2001:db8::/32"])
+
+
+def test_without_trusted_proxies_the_header_is_ignored() -> None:
+    assert client_address("203.0.113.5", ["198.51.100.1"], []) == "203.0.113.5"
+
+
+def test_an_untrusted_peer_cannot_claim_another_address() -> None:
+    assert client_address("203.0.113.5", ["198.51.100.1"], PROXIES) == "203.0.113.5"
+
+
+def test_trusted_hops_are_walked_from_the_right() -> None:
+    assert client_address("10.0.0.2", ["198.51.100.1"], PROXIES) == "198.51.100.1"
+    chain = ["1.1.1.1, 198.51.100.1", "10.0.0.9"]  # two headers; 1.1.1.1 was written by 198...
+    assert client_address("10.0.0.2", chain, PROXIES) == "198.51.100.1"
+    assert client_address("10.0.0.2", ["10.0.0.3, 10.0.0.4"], PROXIES) == "10.0.0.3"
+    assert client_address("2001:db8::1", [" 2001:db8::2 ,192.0.2.1"], PROXIES) == "192.0.2.1"
+
+
+def test_garbage_stops_at_the_last_good_hop() -> None:
+    assert client_address("10.0.0.2", ["evil, not-an-ip"], PROXIES) == "10.0.0.2"
+    assert client_address("10.0.0.2", ["not-an-ip, 10.0.0.7"], PROXIES) == "10.0.0.7"
+    assert client_address(None, ["192.0.2.1"], PROXIES) is None
+
+
+def test_membership() -> None:
+    nets = parse_networks(["192.0.2.7", "10.0.0.0/8"])
+    assert in_networks("192.0.2.7", nets) and in_networks("10.255.0.1", nets)
+    assert not in_networks("192.0.2.8", nets)
+    assert not in_networks(None, nets) and not in_networks("garbage", nets)
