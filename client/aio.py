@@ -8,30 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from api.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
-    ApiKeyPublic,
-    BatchAccepted,
-    CallbackDetail,
-    CallbackPublic,
-    EndpointCreate,
-    EndpointCreated,
-    EndpointPublic,
-    EndpointUpdate,
-    EventAccepted,
-    InterventionAccepted,
-    Page,
-    QualityReportPublic,
-    RecoveryCreate,
-    RecoveryProgressPublic,
-    RecoveryStarted,
-    SecretRevealed,
-    SecretRotate,
-    TenantCreate,
-    TenantPublic,
-    TenantUpdate,
-)
+from client import models as m
 from client import operations as ops
 from client.call import Call, Retries
 from client.config import DEFAULT_URL, FINAL_STATES, http_options
@@ -87,7 +64,7 @@ class AsyncGouTongClient:
         """Any route, untyped (params=, json=): the JSON answer, or None for 204."""
         return await self.send(Call(method.upper(), path, Any, **kwargs))
 
-    async def pages(self, page: Callable[[str | None], Call[Page[T]]]) -> AsyncIterator[T]:
+    async def pages(self, page: Callable[[str | None], Call[m.Page[T]]]) -> AsyncIterator[T]:
         """Every item of a list, following ``next_cursor`` page by page."""
         cursor: str | None = None
         while True:
@@ -121,23 +98,23 @@ class _Resource:
 
 
 class Tenants(_Resource):
-    async def list(self, *, cursor: str | None = None, limit: int = 50) -> Page[TenantPublic]:
+    async def list(self, *, cursor: str | None = None, limit: int = 50) -> m.Page[m.TenantPublic]:
         return await self._send(ops.list_tenants(cursor, limit))
 
-    def iter(self, *, limit: int = 100) -> AsyncIterator[TenantPublic]:
+    def iter(self, *, limit: int = 100) -> AsyncIterator[m.TenantPublic]:
         return self._client.pages(lambda cursor: ops.list_tenants(cursor, limit))
 
-    async def create(self, body: TenantCreate | None = None, /, **fields: Any) -> TenantPublic:
-        return await self._send(ops.create_tenant(ops.as_model(TenantCreate, body, fields)))
+    async def create(self, body: m.TenantCreate | None = None, /, **fields: Any) -> m.TenantPublic:
+        return await self._send(ops.create_tenant(ops.as_model(m.TenantCreate, body, fields)))
 
-    async def get(self, tenant_id: str) -> TenantPublic:
+    async def get(self, tenant_id: str) -> m.TenantPublic:
         return await self._send(ops.get_tenant(tenant_id))
 
     async def update(
-        self, tenant_id: str, body: TenantUpdate | None = None, /, **fields: Any
-    ) -> TenantPublic:
+        self, tenant_id: str, body: m.TenantUpdate | None = None, /, **fields: Any
+    ) -> m.TenantPublic:
         return await self._send(
-            ops.update_tenant(tenant_id, ops.as_model(TenantUpdate, body, fields))
+            ops.update_tenant(tenant_id, ops.as_model(m.TenantUpdate, body, fields))
         )
 
     async def delete(self, tenant_id: str) -> None:
@@ -147,49 +124,53 @@ class Tenants(_Resource):
 class Endpoints(_Resource):
     async def list(
         self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
-    ) -> Page[EndpointPublic]:
+    ) -> m.Page[m.EndpointPublic]:
         return await self._send(ops.list_endpoints(tenant, cursor, limit))
 
-    def iter(self, *, tenant: str | None = None, limit: int = 100) -> AsyncIterator[EndpointPublic]:
+    def iter(
+        self, *, tenant: str | None = None, limit: int = 100
+    ) -> AsyncIterator[m.EndpointPublic]:
         return self._client.pages(lambda cursor: ops.list_endpoints(tenant, cursor, limit))
 
-    async def create(self, body: EndpointCreate | None = None, /, **fields: Any) -> EndpointCreated:
-        return await self._send(ops.create_endpoint(ops.as_model(EndpointCreate, body, fields)))
+    async def create(
+        self, body: m.EndpointCreate | None = None, /, **fields: Any
+    ) -> m.EndpointCreated:
+        return await self._send(ops.create_endpoint(ops.as_model(m.EndpointCreate, body, fields)))
 
-    async def get(self, endpoint_id: str) -> EndpointPublic:
+    async def get(self, endpoint_id: str) -> m.EndpointPublic:
         return await self._send(ops.get_endpoint(endpoint_id))
 
     async def update(
-        self, endpoint_id: str, body: EndpointUpdate | None = None, /, **fields: Any
-    ) -> EndpointPublic:
-        changes = ops.as_model(EndpointUpdate, body, fields)
+        self, endpoint_id: str, body: m.EndpointUpdate | None = None, /, **fields: Any
+    ) -> m.EndpointPublic:
+        changes = ops.as_model(m.EndpointUpdate, body, fields)
         return await self._send(ops.update_endpoint(endpoint_id, changes))
 
-    async def disable(self, endpoint_id: str) -> EndpointPublic:
+    async def disable(self, endpoint_id: str) -> m.EndpointPublic:
         return await self.update(endpoint_id, enabled=False)
 
-    async def enable(self, endpoint_id: str) -> EndpointPublic:
+    async def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return await self.update(endpoint_id, enabled=True)
 
     async def delete(self, endpoint_id: str) -> None:
         await self._send(ops.delete_endpoint(endpoint_id))
 
-    async def secret(self, endpoint_id: str) -> SecretRevealed:
+    async def secret(self, endpoint_id: str) -> m.SecretRevealed:
         return await self._send(ops.reveal_secret(endpoint_id))
 
     async def rotate_secret(
         self, endpoint_id: str, *, secret: str | None = None, grace_seconds: int = 86400
-    ) -> SecretRevealed:
-        body = SecretRotate(secret=secret, grace_seconds=grace_seconds)
+    ) -> m.SecretRevealed:
+        body = m.SecretRotate(secret=secret, grace_seconds=grace_seconds)
         return await self._send(ops.rotate_secret(endpoint_id, body))
 
 
 class ApiKeys(_Resource):
-    async def list(self) -> list[ApiKeyPublic]:
+    async def list(self) -> list[m.ApiKeyPublic]:
         return await self._send(ops.list_api_keys())
 
-    async def create(self, body: ApiKeyCreate | None = None, /, **fields: Any) -> ApiKeyCreated:
-        return await self._send(ops.create_api_key(ops.as_model(ApiKeyCreate, body, fields)))
+    async def create(self, body: m.ApiKeyCreate | None = None, /, **fields: Any) -> m.ApiKeyCreated:
+        return await self._send(ops.create_api_key(ops.as_model(m.ApiKeyCreate, body, fields)))
 
     async def revoke(self, key_id: str) -> None:
         await self._send(ops.revoke_api_key(key_id))
@@ -198,11 +179,11 @@ class ApiKeys(_Resource):
 class Events(_Resource):
     async def send(
         self, event: ops.Event | dict[str, Any], *, idempotency_key: str | None = None
-    ) -> EventAccepted:
+    ) -> m.EventAccepted:
         """Posts one event; retries reuse its Idempotency-Key, so it is accepted once."""
         return await self._send(ops.send_event(ops.as_event(event), idempotency_key))
 
-    async def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> BatchAccepted:
+    async def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> m.BatchAccepted:
         return await self._send(ops.send_batch([ops.as_event(e) for e in events]))
 
 
@@ -216,7 +197,7 @@ class Callbacks(_Resource):
         event_type: str | None = None,
         cursor: str | None = None,
         limit: int = 50,
-    ) -> Page[CallbackPublic]:
+    ) -> m.Page[m.CallbackPublic]:
         filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
         return await self._send(ops.list_callbacks(filters, cursor, limit))
 
@@ -228,32 +209,34 @@ class Callbacks(_Resource):
         status: str | None = None,
         event_type: str | None = None,
         limit: int = 100,
-    ) -> AsyncIterator[CallbackPublic]:
+    ) -> AsyncIterator[m.CallbackPublic]:
         filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
         return self._client.pages(lambda cursor: ops.list_callbacks(filters, cursor, limit))
 
-    async def get(self, callback_id: str) -> CallbackDetail:
+    async def get(self, callback_id: str) -> m.CallbackDetail:
         """Stored status, the attempt log, the workflow's live status and its Web UI link."""
         return await self._send(ops.get_callback(callback_id))
 
-    async def retry(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    async def retry(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return await self._send(ops.act_on_callback(callback_id, "retry", reason))
 
-    async def pause(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    async def pause(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return await self._send(ops.act_on_callback(callback_id, "pause", reason))
 
-    async def resume(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    async def resume(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return await self._send(ops.act_on_callback(callback_id, "resume", reason))
 
-    async def cancel(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    async def cancel(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return await self._send(ops.act_on_callback(callback_id, "cancel", reason))
 
-    async def redirect(self, callback_id: str, url: str, reason: str = "") -> InterventionAccepted:
+    async def redirect(
+        self, callback_id: str, url: str, reason: str = ""
+    ) -> m.InterventionAccepted:
         return await self._send(ops.redirect_callback(callback_id, url, reason))
 
     async def follow(
         self, callback_id: str, *, interval: float = 0.5
-    ) -> AsyncIterator[CallbackDetail]:
+    ) -> AsyncIterator[m.CallbackDetail]:
         """The callback after every poll, until it is delivered, dead-lettered or cancelled."""
         while True:
             detail = await self.get(callback_id)
@@ -264,19 +247,21 @@ class Callbacks(_Resource):
 
 
 class Recoveries(_Resource):
-    async def start(self, body: RecoveryCreate | None = None, /, **fields: Any) -> RecoveryStarted:
+    async def start(
+        self, body: m.RecoveryCreate | None = None, /, **fields: Any
+    ) -> m.RecoveryStarted:
         """Retries every dead letter in scope; ``dry_run=True`` only counts them."""
-        return await self._send(ops.start_recovery(ops.as_model(RecoveryCreate, body, fields)))
+        return await self._send(ops.start_recovery(ops.as_model(m.RecoveryCreate, body, fields)))
 
-    async def get(self, recovery_id: str) -> RecoveryProgressPublic:
+    async def get(self, recovery_id: str) -> m.RecoveryProgressPublic:
         return await self._send(ops.get_recovery(recovery_id))
 
-    async def cancel(self, recovery_id: str) -> RecoveryProgressPublic:
+    async def cancel(self, recovery_id: str) -> m.RecoveryProgressPublic:
         return await self._send(ops.cancel_recovery(recovery_id))
 
     async def follow(
         self, recovery_id: str, *, interval: float = 0.5
-    ) -> AsyncIterator[RecoveryProgressPublic]:
+    ) -> AsyncIterator[m.RecoveryProgressPublic]:
         """The progress after every poll, until the recovery is no longer running."""
         while True:
             progress = await self.get(recovery_id)
@@ -287,6 +272,6 @@ class Recoveries(_Resource):
 
 
 class Stats(_Resource):
-    async def get(self, **filters: Any) -> QualityReportPublic:
+    async def get(self, **filters: Any) -> m.QualityReportPublic:
         """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
         return await self._send(ops.get_stats(**filters))

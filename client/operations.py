@@ -12,32 +12,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from api.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
-    ApiKeyPublic,
-    BatchAccepted,
-    CallbackDetail,
-    CallbackPublic,
-    EndpointCreate,
-    EndpointCreated,
-    EndpointPublic,
-    EndpointUpdate,
-    EventAccepted,
-    InterventionAccepted,
-    Page,
-    QualityReportPublic,
-    RecoveryCreate,
-    RecoveryProgressPublic,
-    RecoveryStarted,
-    SecretRevealed,
-    SecretRotate,
-    TenantCreate,
-    TenantPublic,
-    TenantUpdate,
-)
+from client import models as m
 from client.call import Call
-from core.events import BehaviorEvent, EventIn, StatusEvent
+from core.events import EventIn
 
 __all__ = [
     "Action",
@@ -48,7 +25,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
-Event = StatusEvent | BehaviorEvent
+Event = m.Event
 Action = Literal["retry", "pause", "resume", "cancel"]
 _EVENT: TypeAdapter[Event] = TypeAdapter(EventIn)
 
@@ -69,26 +46,26 @@ def _body(model: BaseModel) -> Any:
 
 
 def _page(path: str, into: Any, cursor: str | None, limit: int, **filters: Any) -> Call[Any]:
-    return Call("GET", path, Page[into], params={**filters, "cursor": cursor, "limit": limit})
+    return Call("GET", path, m.Page[into], params={**filters, "cursor": cursor, "limit": limit})
 
 
 # --- tenants -----------------------------------------------------------------------------------
 
 
-def list_tenants(cursor: str | None = None, limit: int = 50) -> Call[Page[TenantPublic]]:
-    return _page("/v1/tenants", TenantPublic, cursor, limit)
+def list_tenants(cursor: str | None = None, limit: int = 50) -> Call[m.Page[m.TenantPublic]]:
+    return _page("/v1/tenants", m.TenantPublic, cursor, limit)
 
 
-def create_tenant(body: TenantCreate) -> Call[TenantPublic]:
-    return Call("POST", "/v1/tenants", TenantPublic, json=_body(body))
+def create_tenant(body: m.TenantCreate) -> Call[m.TenantPublic]:
+    return Call("POST", "/v1/tenants", m.TenantPublic, json=_body(body))
 
 
-def get_tenant(tenant_id: str) -> Call[TenantPublic]:
-    return Call("GET", f"/v1/tenants/{tenant_id}", TenantPublic)
+def get_tenant(tenant_id: str) -> Call[m.TenantPublic]:
+    return Call("GET", f"/v1/tenants/{tenant_id}", m.TenantPublic)
 
 
-def update_tenant(tenant_id: str, body: TenantUpdate) -> Call[TenantPublic]:
-    return Call("PATCH", f"/v1/tenants/{tenant_id}", TenantPublic, json=_body(body))
+def update_tenant(tenant_id: str, body: m.TenantUpdate) -> Call[m.TenantPublic]:
+    return Call("PATCH", f"/v1/tenants/{tenant_id}", m.TenantPublic, json=_body(body))
 
 
 def delete_tenant(tenant_id: str) -> Call[None]:
@@ -100,44 +77,44 @@ def delete_tenant(tenant_id: str) -> Call[None]:
 
 def list_endpoints(
     tenant: str | None = None, cursor: str | None = None, limit: int = 50
-) -> Call[Page[EndpointPublic]]:
-    return _page("/v1/endpoints", EndpointPublic, cursor, limit, tenant=tenant)
+) -> Call[m.Page[m.EndpointPublic]]:
+    return _page("/v1/endpoints", m.EndpointPublic, cursor, limit, tenant=tenant)
 
 
-def create_endpoint(body: EndpointCreate) -> Call[EndpointCreated]:
-    return Call("POST", "/v1/endpoints", EndpointCreated, json=_body(body))
+def create_endpoint(body: m.EndpointCreate) -> Call[m.EndpointCreated]:
+    return Call("POST", "/v1/endpoints", m.EndpointCreated, json=_body(body))
 
 
-def get_endpoint(endpoint_id: str) -> Call[EndpointPublic]:
-    return Call("GET", f"/v1/endpoints/{endpoint_id}", EndpointPublic)
+def get_endpoint(endpoint_id: str) -> Call[m.EndpointPublic]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}", m.EndpointPublic)
 
 
-def update_endpoint(endpoint_id: str, body: EndpointUpdate) -> Call[EndpointPublic]:
-    return Call("PATCH", f"/v1/endpoints/{endpoint_id}", EndpointPublic, json=_body(body))
+def update_endpoint(endpoint_id: str, body: m.EndpointUpdate) -> Call[m.EndpointPublic]:
+    return Call("PATCH", f"/v1/endpoints/{endpoint_id}", m.EndpointPublic, json=_body(body))
 
 
 def delete_endpoint(endpoint_id: str) -> Call[None]:
     return Call("DELETE", f"/v1/endpoints/{endpoint_id}")
 
 
-def reveal_secret(endpoint_id: str) -> Call[SecretRevealed]:
-    return Call("GET", f"/v1/endpoints/{endpoint_id}/secret", SecretRevealed)
+def reveal_secret(endpoint_id: str) -> Call[m.SecretRevealed]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}/secret", m.SecretRevealed)
 
 
-def rotate_secret(endpoint_id: str, body: SecretRotate) -> Call[SecretRevealed]:
+def rotate_secret(endpoint_id: str, body: m.SecretRotate) -> Call[m.SecretRevealed]:
     path = f"/v1/endpoints/{endpoint_id}/secret/rotate"
-    return Call("POST", path, SecretRevealed, json=_body(body))
+    return Call("POST", path, m.SecretRevealed, json=_body(body))
 
 
 # --- api keys ----------------------------------------------------------------------------------
 
 
-def list_api_keys() -> Call[list[ApiKeyPublic]]:
-    return Call("GET", "/v1/api-keys", list[ApiKeyPublic])
+def list_api_keys() -> Call[list[m.ApiKeyPublic]]:
+    return Call("GET", "/v1/api-keys", list[m.ApiKeyPublic])
 
 
-def create_api_key(body: ApiKeyCreate) -> Call[ApiKeyCreated]:
-    return Call("POST", "/v1/api-keys", ApiKeyCreated, json=_body(body))
+def create_api_key(body: m.ApiKeyCreate) -> Call[m.ApiKeyCreated]:
+    return Call("POST", "/v1/api-keys", m.ApiKeyCreated, json=_body(body))
 
 
 def revoke_api_key(key_id: str) -> Call[None]:
@@ -147,16 +124,16 @@ def revoke_api_key(key_id: str) -> Call[None]:
 # --- events ------------------------------------------------------------------------------------
 
 
-def send_event(event: Event, idempotency_key: str | None = None) -> Call[EventAccepted]:
+def send_event(event: Event, idempotency_key: str | None = None) -> Call[m.EventAccepted]:
     """Always carries an Idempotency-Key (made up when neither it nor ``event.id`` is given),
     so a retried post cannot start the callbacks twice."""
     key = idempotency_key or event.id or f"client-{uuid.uuid4()}"
     body = event.model_dump(mode="json", exclude_unset=True)
     headers = {"Idempotency-Key": key}
-    return Call("POST", "/v1/events", EventAccepted, json=body, headers=headers, repeatable=True)
+    return Call("POST", "/v1/events", m.EventAccepted, json=body, headers=headers, repeatable=True)
 
 
-def send_batch(events: list[Event]) -> Call[BatchAccepted]:
+def send_batch(events: list[Event]) -> Call[m.BatchAccepted]:
     """Every event without an ``id`` gets one, which makes the batch safe to repeat."""
     bodies = []
     for event in events:
@@ -164,7 +141,7 @@ def send_batch(events: list[Event]) -> Call[BatchAccepted]:
         body.setdefault("id", f"client-{uuid.uuid4()}")
         bodies.append(body)
     body = {"events": bodies}
-    return Call("POST", "/v1/events/batch", BatchAccepted, json=body, repeatable=True)
+    return Call("POST", "/v1/events/batch", m.BatchAccepted, json=body, repeatable=True)
 
 
 # --- callbacks ---------------------------------------------------------------------------------
@@ -180,39 +157,39 @@ class CallbackFilters:
 
 def list_callbacks(
     filters: CallbackFilters, cursor: str | None = None, limit: int = 50
-) -> Call[Page[CallbackPublic]]:
-    return _page("/v1/callbacks", CallbackPublic, cursor, limit, **asdict(filters))
+) -> Call[m.Page[m.CallbackPublic]]:
+    return _page("/v1/callbacks", m.CallbackPublic, cursor, limit, **asdict(filters))
 
 
-def get_callback(callback_id: str) -> Call[CallbackDetail]:
-    return Call("GET", f"/v1/callbacks/{callback_id}", CallbackDetail)
+def get_callback(callback_id: str) -> Call[m.CallbackDetail]:
+    return Call("GET", f"/v1/callbacks/{callback_id}", m.CallbackDetail)
 
 
 def act_on_callback(
     callback_id: str, action: Action, reason: str = ""
-) -> Call[InterventionAccepted]:
+) -> Call[m.InterventionAccepted]:
     path = f"/v1/callbacks/{callback_id}/{action}"
-    return Call("POST", path, InterventionAccepted, json={"reason": reason})
+    return Call("POST", path, m.InterventionAccepted, json={"reason": reason})
 
 
-def redirect_callback(callback_id: str, url: str, reason: str = "") -> Call[InterventionAccepted]:
+def redirect_callback(callback_id: str, url: str, reason: str = "") -> Call[m.InterventionAccepted]:
     path = f"/v1/callbacks/{callback_id}/redirect"
-    return Call("POST", path, InterventionAccepted, json={"url": url, "reason": reason})
+    return Call("POST", path, m.InterventionAccepted, json={"url": url, "reason": reason})
 
 
 # --- recoveries --------------------------------------------------------------------------------
 
 
-def start_recovery(body: RecoveryCreate) -> Call[RecoveryStarted]:
-    return Call("POST", "/v1/recoveries", RecoveryStarted, json=_body(body))
+def start_recovery(body: m.RecoveryCreate) -> Call[m.RecoveryStarted]:
+    return Call("POST", "/v1/recoveries", m.RecoveryStarted, json=_body(body))
 
 
-def get_recovery(recovery_id: str) -> Call[RecoveryProgressPublic]:
-    return Call("GET", f"/v1/recoveries/{recovery_id}", RecoveryProgressPublic)
+def get_recovery(recovery_id: str) -> Call[m.RecoveryProgressPublic]:
+    return Call("GET", f"/v1/recoveries/{recovery_id}", m.RecoveryProgressPublic)
 
 
-def cancel_recovery(recovery_id: str) -> Call[RecoveryProgressPublic]:
-    return Call("POST", f"/v1/recoveries/{recovery_id}/cancel", RecoveryProgressPublic)
+def cancel_recovery(recovery_id: str) -> Call[m.RecoveryProgressPublic]:
+    return Call("POST", f"/v1/recoveries/{recovery_id}/cancel", m.RecoveryProgressPublic)
 
 
 # --- stats and health --------------------------------------------------------------------------
@@ -224,9 +201,9 @@ def get_stats(
     endpoint: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Call[QualityReportPublic]:
+) -> Call[m.QualityReportPublic]:
     params = {"tenant": tenant, "endpoint": endpoint, "since": since, "until": until}
-    return Call("GET", "/v1/stats", QualityReportPublic, params=params)
+    return Call("GET", "/v1/stats", m.QualityReportPublic, params=params)
 
 
 def healthz() -> Call[dict[str, Any]]:

@@ -8,30 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from api.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
-    ApiKeyPublic,
-    BatchAccepted,
-    CallbackDetail,
-    CallbackPublic,
-    EndpointCreate,
-    EndpointCreated,
-    EndpointPublic,
-    EndpointUpdate,
-    EventAccepted,
-    InterventionAccepted,
-    Page,
-    QualityReportPublic,
-    RecoveryCreate,
-    RecoveryProgressPublic,
-    RecoveryStarted,
-    SecretRevealed,
-    SecretRotate,
-    TenantCreate,
-    TenantPublic,
-    TenantUpdate,
-)
+from client import models as m
 from client import operations as ops
 from client.call import Call, Retries
 from client.config import DEFAULT_URL, FINAL_STATES, http_options
@@ -87,7 +64,7 @@ class GouTongClient:
         """Any route, untyped (params=, json=): the JSON answer, or None for 204."""
         return self.send(Call(method.upper(), path, Any, **kwargs))
 
-    def pages(self, page: Callable[[str | None], Call[Page[T]]]) -> Iterator[T]:
+    def pages(self, page: Callable[[str | None], Call[m.Page[T]]]) -> Iterator[T]:
         """Every item of a list, following ``next_cursor`` page by page."""
         cursor: str | None = None
         while True:
@@ -120,22 +97,22 @@ class _Resource:
 
 
 class Tenants(_Resource):
-    def list(self, *, cursor: str | None = None, limit: int = 50) -> Page[TenantPublic]:
+    def list(self, *, cursor: str | None = None, limit: int = 50) -> m.Page[m.TenantPublic]:
         return self._send(ops.list_tenants(cursor, limit))
 
-    def iter(self, *, limit: int = 100) -> Iterator[TenantPublic]:
+    def iter(self, *, limit: int = 100) -> Iterator[m.TenantPublic]:
         return self._client.pages(lambda cursor: ops.list_tenants(cursor, limit))
 
-    def create(self, body: TenantCreate | None = None, /, **fields: Any) -> TenantPublic:
-        return self._send(ops.create_tenant(ops.as_model(TenantCreate, body, fields)))
+    def create(self, body: m.TenantCreate | None = None, /, **fields: Any) -> m.TenantPublic:
+        return self._send(ops.create_tenant(ops.as_model(m.TenantCreate, body, fields)))
 
-    def get(self, tenant_id: str) -> TenantPublic:
+    def get(self, tenant_id: str) -> m.TenantPublic:
         return self._send(ops.get_tenant(tenant_id))
 
     def update(
-        self, tenant_id: str, body: TenantUpdate | None = None, /, **fields: Any
-    ) -> TenantPublic:
-        return self._send(ops.update_tenant(tenant_id, ops.as_model(TenantUpdate, body, fields)))
+        self, tenant_id: str, body: m.TenantUpdate | None = None, /, **fields: Any
+    ) -> m.TenantPublic:
+        return self._send(ops.update_tenant(tenant_id, ops.as_model(m.TenantUpdate, body, fields)))
 
     def delete(self, tenant_id: str) -> None:
         self._send(ops.delete_tenant(tenant_id))
@@ -144,49 +121,49 @@ class Tenants(_Resource):
 class Endpoints(_Resource):
     def list(
         self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
-    ) -> Page[EndpointPublic]:
+    ) -> m.Page[m.EndpointPublic]:
         return self._send(ops.list_endpoints(tenant, cursor, limit))
 
-    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[EndpointPublic]:
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[m.EndpointPublic]:
         return self._client.pages(lambda cursor: ops.list_endpoints(tenant, cursor, limit))
 
-    def create(self, body: EndpointCreate | None = None, /, **fields: Any) -> EndpointCreated:
-        return self._send(ops.create_endpoint(ops.as_model(EndpointCreate, body, fields)))
+    def create(self, body: m.EndpointCreate | None = None, /, **fields: Any) -> m.EndpointCreated:
+        return self._send(ops.create_endpoint(ops.as_model(m.EndpointCreate, body, fields)))
 
-    def get(self, endpoint_id: str) -> EndpointPublic:
+    def get(self, endpoint_id: str) -> m.EndpointPublic:
         return self._send(ops.get_endpoint(endpoint_id))
 
     def update(
-        self, endpoint_id: str, body: EndpointUpdate | None = None, /, **fields: Any
-    ) -> EndpointPublic:
-        changes = ops.as_model(EndpointUpdate, body, fields)
+        self, endpoint_id: str, body: m.EndpointUpdate | None = None, /, **fields: Any
+    ) -> m.EndpointPublic:
+        changes = ops.as_model(m.EndpointUpdate, body, fields)
         return self._send(ops.update_endpoint(endpoint_id, changes))
 
-    def disable(self, endpoint_id: str) -> EndpointPublic:
+    def disable(self, endpoint_id: str) -> m.EndpointPublic:
         return self.update(endpoint_id, enabled=False)
 
-    def enable(self, endpoint_id: str) -> EndpointPublic:
+    def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return self.update(endpoint_id, enabled=True)
 
     def delete(self, endpoint_id: str) -> None:
         self._send(ops.delete_endpoint(endpoint_id))
 
-    def secret(self, endpoint_id: str) -> SecretRevealed:
+    def secret(self, endpoint_id: str) -> m.SecretRevealed:
         return self._send(ops.reveal_secret(endpoint_id))
 
     def rotate_secret(
         self, endpoint_id: str, *, secret: str | None = None, grace_seconds: int = 86400
-    ) -> SecretRevealed:
-        body = SecretRotate(secret=secret, grace_seconds=grace_seconds)
+    ) -> m.SecretRevealed:
+        body = m.SecretRotate(secret=secret, grace_seconds=grace_seconds)
         return self._send(ops.rotate_secret(endpoint_id, body))
 
 
 class ApiKeys(_Resource):
-    def list(self) -> list[ApiKeyPublic]:
+    def list(self) -> list[m.ApiKeyPublic]:
         return self._send(ops.list_api_keys())
 
-    def create(self, body: ApiKeyCreate | None = None, /, **fields: Any) -> ApiKeyCreated:
-        return self._send(ops.create_api_key(ops.as_model(ApiKeyCreate, body, fields)))
+    def create(self, body: m.ApiKeyCreate | None = None, /, **fields: Any) -> m.ApiKeyCreated:
+        return self._send(ops.create_api_key(ops.as_model(m.ApiKeyCreate, body, fields)))
 
     def revoke(self, key_id: str) -> None:
         self._send(ops.revoke_api_key(key_id))
@@ -195,11 +172,11 @@ class ApiKeys(_Resource):
 class Events(_Resource):
     def send(
         self, event: ops.Event | dict[str, Any], *, idempotency_key: str | None = None
-    ) -> EventAccepted:
+    ) -> m.EventAccepted:
         """Posts one event; retries reuse its Idempotency-Key, so it is accepted once."""
         return self._send(ops.send_event(ops.as_event(event), idempotency_key))
 
-    def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> BatchAccepted:
+    def send_batch(self, events: list[ops.Event | dict[str, Any]]) -> m.BatchAccepted:
         return self._send(ops.send_batch([ops.as_event(e) for e in events]))
 
 
@@ -213,7 +190,7 @@ class Callbacks(_Resource):
         event_type: str | None = None,
         cursor: str | None = None,
         limit: int = 50,
-    ) -> Page[CallbackPublic]:
+    ) -> m.Page[m.CallbackPublic]:
         filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
         return self._send(ops.list_callbacks(filters, cursor, limit))
 
@@ -225,30 +202,30 @@ class Callbacks(_Resource):
         status: str | None = None,
         event_type: str | None = None,
         limit: int = 100,
-    ) -> Iterator[CallbackPublic]:
+    ) -> Iterator[m.CallbackPublic]:
         filters = ops.CallbackFilters(tenant, endpoint, status, event_type)
         return self._client.pages(lambda cursor: ops.list_callbacks(filters, cursor, limit))
 
-    def get(self, callback_id: str) -> CallbackDetail:
+    def get(self, callback_id: str) -> m.CallbackDetail:
         """Stored status, the attempt log, the workflow's live status and its Web UI link."""
         return self._send(ops.get_callback(callback_id))
 
-    def retry(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    def retry(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return self._send(ops.act_on_callback(callback_id, "retry", reason))
 
-    def pause(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    def pause(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return self._send(ops.act_on_callback(callback_id, "pause", reason))
 
-    def resume(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    def resume(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return self._send(ops.act_on_callback(callback_id, "resume", reason))
 
-    def cancel(self, callback_id: str, reason: str = "") -> InterventionAccepted:
+    def cancel(self, callback_id: str, reason: str = "") -> m.InterventionAccepted:
         return self._send(ops.act_on_callback(callback_id, "cancel", reason))
 
-    def redirect(self, callback_id: str, url: str, reason: str = "") -> InterventionAccepted:
+    def redirect(self, callback_id: str, url: str, reason: str = "") -> m.InterventionAccepted:
         return self._send(ops.redirect_callback(callback_id, url, reason))
 
-    def follow(self, callback_id: str, *, interval: float = 0.5) -> Iterator[CallbackDetail]:
+    def follow(self, callback_id: str, *, interval: float = 0.5) -> Iterator[m.CallbackDetail]:
         """The callback after every poll, until it is delivered, dead-lettered or cancelled."""
         while True:
             detail = self.get(callback_id)
@@ -259,19 +236,19 @@ class Callbacks(_Resource):
 
 
 class Recoveries(_Resource):
-    def start(self, body: RecoveryCreate | None = None, /, **fields: Any) -> RecoveryStarted:
+    def start(self, body: m.RecoveryCreate | None = None, /, **fields: Any) -> m.RecoveryStarted:
         """Retries every dead letter in scope; ``dry_run=True`` only counts them."""
-        return self._send(ops.start_recovery(ops.as_model(RecoveryCreate, body, fields)))
+        return self._send(ops.start_recovery(ops.as_model(m.RecoveryCreate, body, fields)))
 
-    def get(self, recovery_id: str) -> RecoveryProgressPublic:
+    def get(self, recovery_id: str) -> m.RecoveryProgressPublic:
         return self._send(ops.get_recovery(recovery_id))
 
-    def cancel(self, recovery_id: str) -> RecoveryProgressPublic:
+    def cancel(self, recovery_id: str) -> m.RecoveryProgressPublic:
         return self._send(ops.cancel_recovery(recovery_id))
 
     def follow(
         self, recovery_id: str, *, interval: float = 0.5
-    ) -> Iterator[RecoveryProgressPublic]:
+    ) -> Iterator[m.RecoveryProgressPublic]:
         """The progress after every poll, until the recovery is no longer running."""
         while True:
             progress = self.get(recovery_id)
@@ -282,6 +259,6 @@ class Recoveries(_Resource):
 
 
 class Stats(_Resource):
-    def get(self, **filters: Any) -> QualityReportPublic:
+    def get(self, **filters: Any) -> m.QualityReportPublic:
         """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
         return self._send(ops.get_stats(**filters))

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         description="CIDRs of proxies whose X-Forwarded-For names the caller; empty = peer",
     )
 
+    # --- the CLI's client side (`goutong tenants ...`, `callbacks ...`, `verify`) -----------
+    api_url: str = Field(default="", description="API the CLI talks to; empty = public_api_url")
+    api_key: str | None = Field(default=None, description="CLI key; empty = data/admin.key")
+    webhook_secret: str | None = Field(default=None, description="whsec_ for `goutong verify`")
+
     # --- delivery ------------------------------------------------------------------------
     fail_fast_status_codes: list[int] = Field(default_factory=lambda: list(DEFAULT_FAIL_FAST))
     retry_after_max_seconds: int = 3600

@@ -7,7 +7,14 @@ import hashlib
 import hmac
 import os
 
-__all__ = ["SECRET_PREFIX", "generate_secret", "is_valid_secret", "sign", "signature_headers"]
+__all__ = [
+    "SECRET_PREFIX",
+    "generate_secret",
+    "is_valid_secret",
+    "sign",
+    "signature_headers",
+    "verify",
+]
 
 SECRET_PREFIX = "whsec_"
 
@@ -48,3 +55,9 @@ def signature_headers(
         "webhook-timestamp": str(timestamp),
         "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in secrets),
     }
+
+
+def verify(secret: str, msg_id: str, timestamp: int, body: bytes, signatures: str) -> bool:
+    """True when one of the space-separated ``v1,...`` signatures is this secret's."""
+    expected = sign(secret, msg_id, timestamp, body)
+    return any(hmac.compare_digest(expected, given) for given in signatures.split())

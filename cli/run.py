@@ -1,19 +1,21 @@
-"""The ops CLI ``goutong``: run the stack or one of its parts."""
+"""``goutong dev|worker|api|migrate|make-migration``: run the stack or one of its parts."""
 
 from __future__ import annotations
-
-import os
 
 import typer
 
 from core.settings import get_settings
 
-__all__ = ["app", "main"]
-
-app = typer.Typer(help="GouTong Callbacks: signed, retried, traceable callbacks on Temporal.")
+__all__ = ["register"]
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    """Adds the commands that run processes to the root app."""
+    for command in (dev, worker, api, migrate):
+        app.command()(command)
+    app.command("make-migration")(make_migration)
+
+
 def dev() -> None:
     """Start everything locally: Temporal dev server + Web UI, worker, API."""
     from runtime.devstack import run_dev
@@ -21,7 +23,6 @@ def dev() -> None:
     raise typer.Exit(run_dev(get_settings()))
 
 
-@app.command()
 def worker() -> None:
     """Run only the Temporal worker (against GOUTONG_TEMPORAL_ADDRESS)."""
     import worker as worker_module
@@ -29,7 +30,6 @@ def worker() -> None:
     worker_module.main()
 
 
-@app.command()
 def api() -> None:
     """Run only the API (uvicorn) on GOUTONG_API_HOST:GOUTONG_API_PORT."""
     import uvicorn
@@ -48,7 +48,6 @@ def api() -> None:
     )
 
 
-@app.command()
 def migrate() -> None:
     """Apply the store's migrations (every process also does this on start)."""
     import asyncio
@@ -66,7 +65,6 @@ def migrate() -> None:
     typer.echo("store schema is at the newest revision")
 
 
-@app.command("make-migration")
 def make_migration(message: str) -> None:
     """Write a new migration for model changes (against a scratch SQLite database)."""
     import asyncio
@@ -85,14 +83,3 @@ def make_migration(message: str) -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         asyncio.run(run(scratch))
-
-
-def main() -> None:
-    try:
-        app()
-    except SystemExit as exc:
-        os._exit(exc.code if isinstance(exc.code, int) else 0)
-
-
-if __name__ == "__main__":
-    main()

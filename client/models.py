@@ -1,0 +1,12 @@
+"""The request and response models of the API (its own ``api.schemas``) and the event models.
+
+``from client.models import EndpointCreate, CallbackDetail, StatusEvent`` and so on.
+"""
+
+from api.schemas import *  # noqa: F403
+from api.schemas import __all__ as _schemas
+from core.events import BehaviorEvent, Channel, StatusEvent
+
+Event = StatusEvent | BehaviorEvent
+
+__all__ = [*_schemas, "BehaviorEvent", "Channel", "Event", "StatusEvent"]
