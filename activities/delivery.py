@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -12,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.sender import HttpSender, SendOutcome
 from core.contracts import AttemptReport, DeliveryRequest, DeliveryResult
-from core.envelope import build_envelope, render_json
+from core.envelope import build_envelope, render_json, render_xml
 from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -21,6 +23,7 @@ from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
+from store.endpoints import auth_context, delivery_spec
 from store.models import Attempt, Endpoint
 
 __all__ = ["DeliveryActivities"]
@@ -66,14 +69,35 @@ class DeliveryActivities:
             reason = "endpoint deleted" if ctx.endpoint is None else "endpoint disabled"
             report = AttemptReport(attempt=attempt - 1, error=reason)
             raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
-        url = request.target_url or ctx.endpoint.url
+        url = request.target_url or self._target(ctx.endpoint, attempt)
         outcome = await self._send(ctx, url)
         return await self._conclude(request, ctx, attempt, trigger, url, outcome)
+
+    def _target(self, endpoint: Endpoint, attempt: int) -> str:
+        """The first enabled target, until the balancing engine spreads callbacks (issue 4)."""
+        spec = delivery_spec(endpoint)
+        if spec.protocol == "redis_stream":
+            reason = "redis_stream delivery is not available yet"
+            report = AttemptReport(attempt=attempt - 1, error=reason)
+            raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
+        return (spec.enabled_targets() or spec.targets)[0].url
+
+    def _auth_headers(self, endpoint: Endpoint) -> dict[str, str]:
+        """Authorization for basic and bearer receiver auth (mTLS comes with issue 4)."""
+        kind = (endpoint.auth or {}).get("type", "none")
+        if kind not in ("basic", "bearer") or not endpoint.auth_secret:
+            return {}
+        secret = json.loads(self._box.open(endpoint.auth_secret, context=auth_context(endpoint.id)))
+        if kind == "bearer":
+            return {"authorization": f"Bearer {secret['token']}"}
+        pair = f"{endpoint.auth['username']}:{secret['password']}".encode()
+        return {"authorization": f"Basic {base64.b64encode(pair).decode()}"}
 
     async def _send(self, ctx: DeliveryContext, url: str) -> SendOutcome:
         endpoint = ctx.endpoint
         assert endpoint is not None
-        body = render_json(
+        render = render_xml if endpoint.payload_format == "xml" else render_json
+        body = render(
             build_envelope(
                 callback_id=ctx.callback.id,
                 event_id=ctx.event.id,
@@ -87,7 +111,8 @@ class DeliveryActivities:
         )
         headers = {
             **endpoint.headers,
-            "content-type": "application/json",
+            **self._auth_headers(endpoint),
+            "content-type": f"application/{endpoint.payload_format}",
             "user-agent": self._settings.user_agent,
             **signature_headers(self._secrets(endpoint), ctx.callback.id, int(time.time()), body),
         }

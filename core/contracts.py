@@ -16,10 +16,13 @@ __all__ = [
     "CallbackStatus",
     "DeliveryRequest",
     "DeliveryResult",
+    "DeliveryTarget",
+    "EndpointDeliverySpec",
     "FollowOnInput",
     "FollowOnOutcome",
     "FollowOnSpec",
     "Intervention",
+    "RateLimitSpec",
     "RecordAck",
     "RedirectRequest",
     "RetrySpec",
@@ -69,6 +72,46 @@ class FollowOnSpec:
     triggers: list[str]  # event, delivered, dead_lettered, cancelled, recovered
     workflow_type: str | None = None
     task_queue: str | None = None
+
+
+@dataclass
+class DeliveryTarget:
+    """One target of an endpoint: an HTTP(S) URL, or a Redis URL and stream."""
+
+    url: str
+    weight: int = 1
+    enabled: bool = True
+    stream: str | None = None
+
+
+@dataclass
+class RateLimitSpec:
+    per_second: float
+    burst: int
+
+
+@dataclass
+class EndpointDeliverySpec:
+    """How an endpoint wants to be delivered to, as the delivery engine reads it (no secrets).
+
+    ``strategy`` is round_robin, weighted_round_robin, least_connections or consistent_hash
+    (which hashes the envelope field ``hash_key``); ``protocol`` is http, https or
+    redis_stream; ``payload_format`` is json or xml; ``auth_type`` is none, basic, bearer or
+    mtls (its secret parts stay sealed in the store).
+    """
+
+    endpoint_id: str
+    protocol: str = "http"
+    payload_format: str = "json"
+    targets: list[DeliveryTarget] = field(default_factory=list)
+    strategy: str = "round_robin"
+    hash_key: str = "message_id"
+    auth_type: str = "none"
+    rate_limit: RateLimitSpec | None = None
+    max_in_flight: int | None = None
+
+    def enabled_targets(self) -> list[DeliveryTarget]:
+        return [t for t in self.targets if t.enabled]
 
 
 @dataclass

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.contracts import DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
 from core.errors import NotFound
 from core.ids import new_id
 from core.routing import endpoint_matches
@@ -15,13 +16,44 @@ from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 
 __all__ = [
+    "auth_context",
     "create_endpoint",
     "delete_endpoint",
+    "delivery_spec",
+    "first_enabled_url",
     "get_endpoint",
     "list_endpoints",
     "matching_endpoints",
     "update_endpoint",
 ]
+
+
+def auth_context(endpoint_id: str) -> str:
+    """The associated data that binds a sealed receiver credential to its endpoint."""
+    return f"{endpoint_id}:auth"
+
+
+def first_enabled_url(targets: list[dict[str, Any]]) -> str:
+    """The URL callbacks go to until the balancing engine spreads them (issue 4)."""
+    return next((t["url"] for t in targets if t.get("enabled", True)), targets[0]["url"])
+
+
+def delivery_spec(endpoint: Endpoint) -> EndpointDeliverySpec:
+    """What the delivery engine reads of an endpoint (rows from before targets: one target)."""
+    targets = endpoint.targets or [{"url": endpoint.url}]
+    balancing = endpoint.balancing or {}
+    limit = endpoint.rate_limit
+    return EndpointDeliverySpec(
+        endpoint_id=endpoint.id,
+        protocol=endpoint.protocol,
+        payload_format=endpoint.payload_format,
+        targets=[DeliveryTarget(**t) for t in targets],
+        strategy=balancing.get("strategy", "round_robin"),
+        hash_key=balancing.get("hash_key", "message_id"),
+        auth_type=(endpoint.auth or {}).get("type", "none"),
+        rate_limit=RateLimitSpec(**limit) if limit else None,
+        max_in_flight=endpoint.max_in_flight,
+    )
 
 
 async def create_endpoint(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import json_column, utc_column, utcnow
@@ -47,6 +47,23 @@ class Endpoint(SQLModel, table=True):
     timeout_seconds: float = 15.0
     retry: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     enabled: bool = True
+    disabled_reason: str | None = Field(default=None, max_length=500)
+    disabled_by: str | None = Field(default=None, max_length=64)
+    disabled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    targets: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=json_column(), description="url, weight, enabled, stream"
+    )
+    protocol: str = Field(default="http", max_length=16)
+    payload_format: str = Field(default="json", max_length=8)
+    balancing: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    auth: dict[str, Any] = Field(
+        default_factory=dict, sa_column=json_column(), description="public parts only"
+    )
+    auth_secret: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True), description="sealed JSON"
+    )
+    rate_limit: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
+    max_in_flight: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 

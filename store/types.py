@@ -38,5 +38,5 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
-def json_column() -> Any:
-    return Column(JSON, nullable=False)
+def json_column(*, nullable: bool = False) -> Any:
+    return Column(JSON, nullable=nullable)

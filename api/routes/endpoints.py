@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from api.access import CanConfigure, CanRead
 from api.auth import Principal
 from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
+from api.endpoint_config import audit_summary, create_columns, update_columns
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
 from core.ids import new_id
 from core.signing import generate_secret
 from store import endpoints as store
 from store.audit import changes_of, record_audit
+from store.models import Endpoint
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-
-
-def _columns(values: dict[str, Any]) -> dict[str, Any]:
-    if "url" in values and values["url"] is not None:
-        values["url"] = str(values["url"])
-    return values
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
@@ -37,9 +33,10 @@ async def create_endpoint(
 ) -> EndpointCreated:
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
-    fields = _columns(body.model_dump(exclude={"tenant_id", "secret"}))
-    await guard.check_url(fields["url"])
     endpoint_id = new_id("ep")
+    fields = create_columns(body, endpoint_id=endpoint_id, box=box, caller=caller)
+    for target in fields["targets"]:
+        await guard.check_url(target["url"])
     secret = body.secret or generate_secret()
     endpoint = await store.create_endpoint(
         session,
@@ -54,7 +51,10 @@ async def create_endpoint(
         action="endpoint.create",
         resource=endpoint_id,
         tenant_id=tenant_id,
-        summary={"fields": fields, "secret": "given" if body.secret else "generated"},
+        summary={
+            "fields": audit_summary(fields),
+            "secret": "given" if body.secret else "generated",
+        },
     )
     return EndpointCreated(**EndpointPublic.model_validate(endpoint).model_dump(), secret=secret)
 
@@ -75,7 +75,7 @@ async def list_endpoints(
     )
 
 
-async def _owned(session: SessionDep, caller: Principal, endpoint_id: str) -> Any:
+async def _owned(session: SessionDep, caller: Principal, endpoint_id: str) -> Endpoint:
     endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
     caller.check_tenant(endpoint.tenant_id)
     return endpoint
@@ -93,12 +93,13 @@ async def update_endpoint(
     caller: CanConfigure,
     session: SessionDep,
     guard: TargetGuardDep,
+    box: SecretBoxDep,
 ) -> EndpointPublic:
-    before = await _owned(session, caller, endpoint_id)
-    changes = _columns(body.model_dump(exclude_unset=True, exclude_none=True))
-    if "url" in changes:
-        await guard.check_url(changes["url"])
-    summary = changes_of(before, changes)
+    current = await _owned(session, caller, endpoint_id)
+    changes = update_columns(body, current=current, box=box, caller=caller)
+    for target in changes.get("targets", []):
+        await guard.check_url(target["url"])
+    summary = audit_summary(changes_of(current, changes))
     endpoint = await store.update_endpoint(session, endpoint_id=endpoint_id, changes=changes)
     await record_audit(
         session,

@@ -17,10 +17,17 @@ from pydantic import (
 T = TypeVar("T")
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
-RESERVED_HEADERS = {"host", "content-length", "content-type", "transfer-encoding", "connection"}
+RESERVED_HEADERS = {
+    "host",
+    "content-length",
+    "content-type",
+    "transfer-encoding",
+    "connection",
+    "user-agent",
+}
 
 
-def _no_control_characters(value: object) -> object:
+def no_control_characters(value: object) -> object:
     """URL parsers silently drop CR, LF and tabs; we refuse them instead."""
     if isinstance(value, str) and any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
         raise ValueError("URL contains control characters")
@@ -30,7 +37,7 @@ def _no_control_characters(value: object) -> object:
 TargetUrl = Annotated[
     AnyHttpUrl,
     UrlConstraints(max_length=2048),  # the store's column size
-    BeforeValidator(_no_control_characters),
+    BeforeValidator(no_control_characters),
 ]
 
 

@@ -12,6 +12,19 @@ from pydantic import (
 )
 
 from api.schemas.common import HEADER_NAME, RESERVED_HEADERS, ReadModel, StrictModel, TargetUrl
+from api.schemas.endpoint_parts import (
+    AuthNone,
+    AuthPublic,
+    Balancing,
+    BalancingPublic,
+    PayloadFormat,
+    Protocol,
+    RateLimit,
+    RateLimitPublic,
+    ReceiverAuth,
+    Target,
+    TargetPublic,
+)
 from core.contracts import RetrySpec
 from core.routing import EVENT_TYPE_PATTERN
 from core.signing import is_valid_secret
@@ -101,10 +114,19 @@ class _EndpointFields(StrictModel):
         return value
 
 
+MaxInFlight = Annotated[int, Field(ge=1, le=10000, description="callbacks in flight at once")]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Targets = Annotated[list[Target], Field(min_length=1, max_length=20)]
+
+
 class EndpointCreate(_EndpointFields):
     tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
     name: str = Field(default="", max_length=200)
-    url: TargetUrl
+    url: TargetUrl | None = Field(default=None, description="One target of weight 1; or targets.")
+    targets: Targets | None = None
+    protocol: Protocol = "http"
+    payload_format: PayloadFormat = "json"
+    balancing: Balancing = Field(default_factory=Balancing)
     event_types: list[EventTypePattern] = Field(
         default_factory=list, max_length=100, description="Exact types or patterns; empty = all."
     )
@@ -113,35 +135,57 @@ class EndpointCreate(_EndpointFields):
     )
     secret: Secret | None = None
     headers: dict[HeaderName, HeaderValue] = Field(default_factory=dict, max_length=50)
+    auth: ReceiverAuth = Field(default_factory=AuthNone)
     timeout_seconds: float = Field(default=15.0, ge=1, le=60)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    rate_limit: RateLimit | None = None
+    max_in_flight: MaxInFlight | None = None
     enabled: bool = True
+    disabled_reason: Reason | None = None
 
 
 class EndpointUpdate(_EndpointFields):
     name: str | None = Field(default=None, max_length=200)
     url: TargetUrl | None = None
+    targets: Targets | None = None
+    protocol: Protocol | None = None
+    payload_format: PayloadFormat | None = None
+    balancing: Balancing | None = None
     event_types: list[EventTypePattern] | None = Field(default=None, max_length=100)
     channels: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
         default=None, max_length=50
     )
     headers: dict[HeaderName, HeaderValue] | None = Field(default=None, max_length=50)
+    auth: ReceiverAuth | None = Field(default=None, description="Replaces the whole auth.")
     timeout_seconds: float | None = Field(default=None, ge=1, le=60)
     retry: RetryPolicy | None = None
+    rate_limit: RateLimit | None = Field(default=None, description="null removes the limit")
+    max_in_flight: MaxInFlight | None = Field(default=None, description="null removes the limit")
     enabled: bool | None = None
+    disabled_reason: Reason | None = None
 
 
 class EndpointPublic(ReadModel):
     id: str
     tenant_id: str
     name: str
-    url: str
+    url: str = Field(description="The first enabled target's URL.")
+    targets: list[TargetPublic]
+    protocol: str
+    payload_format: str
+    balancing: BalancingPublic
     event_types: list[str]
     channels: list[str]
     headers: dict[str, str]
+    auth: AuthPublic
     timeout_seconds: float
     retry: RetryPolicy
+    rate_limit: RateLimitPublic | None
+    max_in_flight: int | None
     enabled: bool
+    disabled_reason: str | None
+    disabled_by: str | None
+    disabled_at: datetime | None
     created_at: datetime
     updated_at: datetime
 

@@ -83,8 +83,9 @@ class Stack:
         assert response.status_code == 201, response.text
         return dict(response.json())
 
-    async def endpoint(self, tenant_id: str, url: str, **fields: Any) -> dict[str, Any]:
-        body = {"tenant_id": tenant_id, "url": url, **fields}
+    async def endpoint(self, tenant_id: str, url: str | None, **fields: Any) -> dict[str, Any]:
+        """Creates an endpoint; ``url=None`` when ``fields`` give ``targets``."""
+        body = {"tenant_id": tenant_id, **({"url": url} if url else {}), **fields}
         response = await self.api.post("/v1/endpoints", json=body)
         assert response.status_code == 201, response.text
         return dict(response.json())

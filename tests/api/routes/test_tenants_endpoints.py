@@ -155,7 +155,8 @@ INVALID_ENDPOINTS: dict[str, dict[str, Any]] = {
     "sub-second interval": {"retry": {"initial_interval_seconds": 0.5}},
     "unknown retry field": {"retry": {"jitter": True}},
     "timeout too long": {"timeout_seconds": 61},
-    "unknown field": {"targets": []},
+    "unknown field": {"colour": "red"},
+    "empty targets": {"targets": []},
 }
 
 
