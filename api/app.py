@@ -27,6 +27,7 @@ from api.routes import (
     suppressions,
     tenants,
 )
+from api.tokens import TokenVerifier
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.metrics = metrics = Metrics()
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    app.state.tokens = TokenVerifier(settings)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.client_address import in_networks, parse_networks
+from api.tokens import TokenVerifier, looks_like_jwt
 from core.errors import Forbidden, InvalidInput, Unauthenticated
 from store.api_keys import find_api_key
 from store.types import utcnow
@@ -60,11 +61,22 @@ async def authenticate(
     *,
     presented: str | None,
     address: str | None = None,
+    tokens: TokenVerifier | None = None,
 ) -> Principal:
+    """An API key (``gt_...``, or the configured admin key) or, if enabled, a JWT."""
     if not presented:
         raise Unauthenticated(
             "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             code="missing_credentials",
+        )
+    if tokens is not None and looks_like_jwt(presented):
+        claims = await tokens.verify(presented)
+        return Principal(
+            key_id=claims.subject,
+            role=claims.role,
+            tenant_id=claims.tenant_id,
+            method="jwt",
+            address=address,
         )
     key = await find_api_key(session, plain=presented)
     if key is None:

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
 from api.client_address import client_address
+from api.tokens import TokenVerifier
 from core.netguard import NetGuard
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -83,6 +84,7 @@ async def _caller(
     header_key: Annotated[str | None, Depends(_api_key_header)],
 ) -> Principal:
     presented = bearer.credentials if bearer is not None else header_key
+    tokens: TokenVerifier = request.app.state.tokens
     peer = request.client.host if request.client else None
     trusted = request.app.state.trusted_proxies
     forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
@@ -91,6 +93,7 @@ async def _caller(
         session,
         presented=presented,
         address=address,
+        tokens=tokens if bearer is not None else None,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     api_url: str = Field(default="", description="API the CLI talks to; empty = public_api_url")
     api_key: str | None = Field(default=None, description="CLI key; empty = data/admin.key")
     webhook_secret: str | None = Field(default=None, description="whsec_ for `goutong verify`")
+
+    # --- JWT bearer tokens from an external issuer (off unless a key is configured) ---------
+    jwt_algorithm: Literal["HS256", "RS256"] = "RS256"
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    jwt_jwks: str | None = None
+    jwt_jwks_cache_seconds: float = 300.0
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = 30
+    jwt_subject_claim: str = "sub"
+    jwt_role_claim: str = "role"
+    jwt_role_prefix: str = ""
+    jwt_tenant_claim: str = "tenant_id"
 
     # --- delivery ------------------------------------------------------------------------
     fail_fast_status_codes: list[int] = Field(default_factory=lambda: list(DEFAULT_FAIL_FAST))

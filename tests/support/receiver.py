@@ -53,7 +53,7 @@ class Receiver:
         self.script: deque[Answer] = deque()
         self.default = Answer()
         self.arrived = asyncio.Condition()
-        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST"])])
+        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST", "GET"])])
         tls: dict[str, Any] = {}
         if tls_files is not None:
             cert, key, ca = tls_files
