@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -21,9 +19,8 @@ from core.secret_box import SecretBox
 from core.settings import Settings
 from core.signing import signature_headers
 from runtime.callbacks import CallbackControl
-from runtime.ingest import accept_events
+from runtime.operational import emit_operational_event
 from store.db import Database
-from store.events import NewEvent
 from store.linkage import get_rule
 from store.models import Callback, Event
 from store.suppressions import suppress
@@ -101,21 +98,16 @@ class FollowOnActivities:
     async def notify(self, input: FollowOnInput) -> FollowOnOutcome:
         """Emits the operational event (e.g. callback.dead_lettered) to the tenant's endpoints
         that subscribe to it: itself a signed callback, once per trigger."""
-        data = {**_facts(input), "tenant_id": input.tenant_id}
-        body_hash = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-        item = NewEvent(
-            tenant_id=input.tenant_id,
-            external_id=activity.info().workflow_id or input.callback_id,
-            body_hash=body_hash,
-            type=operational_type(input.trigger),
-            message_id=input.message_id,
-            occurred_at=datetime.now(UTC),
-            channel=None,
-            data=data,
-            meta={"source": "goutong"},
-        )
         async with self._db.session() as session:
-            [result] = await accept_events(session, self._control, [item])
+            result = await emit_operational_event(
+                session,
+                self._control,
+                tenant_id=input.tenant_id,
+                event_type=operational_type(input.trigger),
+                key=activity.info().workflow_id or input.callback_id,
+                message_id=input.message_id,
+                data={**_facts(input), "tenant_id": input.tenant_id},
+            )
         return FollowOnOutcome(
             input.rule_id, input.trigger, f"notified {len(result.callbacks)} endpoint(s)"
         )

@@ -1,0 +1,55 @@
+"""Operational events: once per key, only to endpoints that name them, signed like the rest."""
+
+from __future__ import annotations
+
+import pytest
+from standardwebhooks import Webhook
+
+from runtime.operational import emit_operational_event
+from tests.support.receiver import Receiver
+from tests.support.stack import Stack
+
+
+async def test_emitted_once_per_key_to_subscribers_only(
+    stack: Stack, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    await stack.endpoint(tenant["id"], receiver.url)  # no filter: message events only
+    ops = await stack.endpoint(tenant["id"], second_receiver.url, event_types=["endpoint.*"])
+    db, control = stack.app.state.db, stack.app.state.control
+    data = {"endpoint_id": "ep_x", "reason": "410 Gone"}
+    results = []
+    for _ in range(2):
+        async with db.session() as session:
+            results.append(
+                await emit_operational_event(
+                    session,
+                    control,
+                    tenant_id=tenant["id"],
+                    event_type="endpoint.disabled",
+                    key="endpoint.disabled/ep_x/1",
+                    message_id="ep_x",
+                    data=data,
+                )
+            )
+    assert [r.duplicate for r in results] == [False, True]
+    assert [c.endpoint_id for c in results[0].callbacks] == [ops["id"]]
+    [received] = await second_receiver.wait_for(1)
+    payload = Webhook(ops["secret"]).verify(received.body, received.headers)
+    assert (payload["type"], payload["data"]) == ("endpoint.disabled", data)
+    assert receiver.requests == []
+
+
+async def test_message_types_are_not_operational(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    async with stack.app.state.db.session() as session:
+        with pytest.raises(ValueError, match="not an operational"):
+            await emit_operational_event(
+                session,
+                stack.app.state.control,
+                tenant_id=tenant["id"],
+                event_type="message.status.sent",
+                key="k",
+                message_id="m",
+                data={},
+            )
