@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cli import run
+from cli.audit import audit
 from cli.callbacks import callbacks
 from cli.context import Remote
 from cli.doctor import doctor
@@ -47,6 +48,7 @@ app.add_typer(keys, name="keys")
 app.add_typer(callbacks, name="callbacks")
 app.add_typer(events, name="events")
 app.command()(recover)
+app.command()(audit)
 app.command()(verify)
 app.command()(doctor)
 

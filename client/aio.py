@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 class AsyncGouTongClient:
     """An asyncio client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
-    ``.callbacks``, ``.recoveries``, ``.stats``; every failure is an ``ApiError``."""
+    ``.callbacks``, ``.recoveries``, ``.stats``, ``.audit``,
+    ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
 
     def __init__(
         self,
@@ -42,6 +43,9 @@ class AsyncGouTongClient:
         self.callbacks = Callbacks(self)
         self.recoveries = Recoveries(self)
         self.stats = Stats(self)
+        self.audit = Audit(self)
+        self.linkage_rules = LinkageRules(self)
+        self.suppressions = Suppressions(self)
 
     async def send(self, call: Call[R]) -> R:
         """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
@@ -275,3 +279,76 @@ class Stats(_Resource):
     async def get(self, **filters: Any) -> m.QualityReportPublic:
         """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
         return await self._send(ops.get_stats(**filters))
+
+
+class Audit(_Resource):
+    """The audit log, newest first. Filters: tenant, actor, action (exact, or a prefix ending
+    in "."), resource, since, until."""
+
+    async def list(
+        self, *, cursor: str | None = None, limit: int = 50, **filters: Any
+    ) -> m.Page[m.AuditEntryPublic]:
+        return await self._send(ops.list_audit(ops.AuditFilters(**filters), cursor, limit))
+
+    def iter(self, *, limit: int = 100, **filters: Any) -> AsyncIterator[m.AuditEntryPublic]:
+        chosen = ops.AuditFilters(**filters)
+        return self._client.pages(lambda cursor: ops.list_audit(chosen, cursor, limit))
+
+
+class LinkageRules(_Resource):
+    """Follow-on rules: what a callback's outcome starts (notify, suppress, webhook, ...)."""
+
+    async def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.LinkageRulePublic]:
+        return await self._send(ops.list_linkage_rules(tenant, cursor, limit))
+
+    def iter(
+        self, *, tenant: str | None = None, limit: int = 100
+    ) -> AsyncIterator[m.LinkageRulePublic]:
+        return self._client.pages(lambda cursor: ops.list_linkage_rules(tenant, cursor, limit))
+
+    async def create(
+        self, body: m.LinkageRuleCreate | None = None, /, **fields: Any
+    ) -> m.LinkageRuleCreated:
+        rule = ops.as_model(m.LinkageRuleCreate, body, fields)
+        return await self._send(ops.create_linkage_rule(rule))
+
+    async def get(self, rule_id: str) -> m.LinkageRulePublic:
+        return await self._send(ops.get_linkage_rule(rule_id))
+
+    async def update(
+        self, rule_id: str, body: m.LinkageRuleUpdate | None = None, /, **fields: Any
+    ) -> m.LinkageRuleCreated:
+        changes = ops.as_model(m.LinkageRuleUpdate, body, fields)
+        return await self._send(ops.update_linkage_rule(rule_id, changes))
+
+    async def delete(self, rule_id: str) -> None:
+        await self._send(ops.delete_linkage_rule(rule_id))
+
+
+class Suppressions(_Resource):
+    """Recipients not to message any more (unsubscribes, hard bounces, by hand)."""
+
+    async def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.SuppressionPublic]:
+        return await self._send(ops.list_suppressions(tenant, cursor, limit))
+
+    def iter(
+        self, *, tenant: str | None = None, limit: int = 100
+    ) -> AsyncIterator[m.SuppressionPublic]:
+        return self._client.pages(lambda cursor: ops.list_suppressions(tenant, cursor, limit))
+
+    async def add(
+        self, body: m.SuppressionCreate | None = None, /, **fields: Any
+    ) -> m.SuppressionPublic:
+        return await self._send(
+            ops.add_suppression(ops.as_model(m.SuppressionCreate, body, fields))
+        )
+
+    async def check(self, recipient: str, *, tenant: str | None = None) -> m.SuppressionCheck:
+        return await self._send(ops.check_suppression(recipient, tenant))
+
+    async def remove(self, suppression_id: str) -> None:
+        await self._send(ops.remove_suppression(suppression_id))

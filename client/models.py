@@ -5,8 +5,30 @@
 
 from api.schemas import *  # noqa: F403
 from api.schemas import __all__ as _schemas
+from api.schemas.linkage import (
+    LinkageRuleCreate,
+    LinkageRuleCreated,
+    LinkageRulePublic,
+    LinkageRuleUpdate,
+    SuppressionCheck,
+    SuppressionCreate,
+    SuppressionPublic,
+)
 from core.events import BehaviorEvent, Channel, StatusEvent
 
 Event = StatusEvent | BehaviorEvent
 
-__all__ = [*_schemas, "BehaviorEvent", "Channel", "Event", "StatusEvent"]
+__all__ = [
+    *_schemas,
+    "BehaviorEvent",
+    "Channel",
+    "Event",
+    "LinkageRuleCreate",
+    "LinkageRuleCreated",
+    "LinkageRulePublic",
+    "LinkageRuleUpdate",
+    "StatusEvent",
+    "SuppressionCheck",
+    "SuppressionCreate",
+    "SuppressionPublic",
+]

@@ -18,6 +18,7 @@ from core.events import EventIn
 
 __all__ = [
     "Action",
+    "AuditFilters",
     "CallbackFilters",
     "Event",
     "as_event",
@@ -190,6 +191,70 @@ def get_recovery(recovery_id: str) -> Call[m.RecoveryProgressPublic]:
 
 def cancel_recovery(recovery_id: str) -> Call[m.RecoveryProgressPublic]:
     return Call("POST", f"/v1/recoveries/{recovery_id}/cancel", m.RecoveryProgressPublic)
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    tenant: str | None = None
+    actor: str | None = None
+    action: str | None = None  # exact, or a prefix ending in "."
+    resource: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_audit(
+    filters: AuditFilters, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.AuditEntryPublic]]:
+    return _page("/v1/audit", m.AuditEntryPublic, cursor, limit, **asdict(filters))
+
+
+# --- linkage rules and suppressions -------------------------------------------------------------
+
+
+def list_linkage_rules(
+    tenant: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.LinkageRulePublic]]:
+    return _page("/v1/linkage-rules", m.LinkageRulePublic, cursor, limit, tenant=tenant)
+
+
+def create_linkage_rule(body: m.LinkageRuleCreate) -> Call[m.LinkageRuleCreated]:
+    return Call("POST", "/v1/linkage-rules", m.LinkageRuleCreated, json=_body(body))
+
+
+def get_linkage_rule(rule_id: str) -> Call[m.LinkageRulePublic]:
+    return Call("GET", f"/v1/linkage-rules/{rule_id}", m.LinkageRulePublic)
+
+
+def update_linkage_rule(rule_id: str, body: m.LinkageRuleUpdate) -> Call[m.LinkageRuleCreated]:
+    path = f"/v1/linkage-rules/{rule_id}"
+    return Call("PATCH", path, m.LinkageRuleCreated, json=_body(body))
+
+
+def delete_linkage_rule(rule_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/linkage-rules/{rule_id}")
+
+
+def list_suppressions(
+    tenant: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.SuppressionPublic]]:
+    return _page("/v1/suppressions", m.SuppressionPublic, cursor, limit, tenant=tenant)
+
+
+def add_suppression(body: m.SuppressionCreate) -> Call[m.SuppressionPublic]:
+    return Call("POST", "/v1/suppressions", m.SuppressionPublic, json=_body(body))
+
+
+def check_suppression(recipient: str, tenant: str | None = None) -> Call[m.SuppressionCheck]:
+    params = {"recipient": recipient, "tenant": tenant}
+    return Call("GET", "/v1/suppressions/check", m.SuppressionCheck, params=params)
+
+
+def remove_suppression(suppression_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/suppressions/{suppression_id}")
 
 
 # --- stats and health --------------------------------------------------------------------------

@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 class GouTongClient:
     """A blocking client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
-    ``.callbacks``, ``.recoveries``, ``.stats``; every failure is an ``ApiError``."""
+    ``.callbacks``, ``.recoveries``, ``.stats``, ``.audit``,
+    ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
 
     def __init__(
         self,
@@ -42,6 +43,9 @@ class GouTongClient:
         self.callbacks = Callbacks(self)
         self.recoveries = Recoveries(self)
         self.stats = Stats(self)
+        self.audit = Audit(self)
+        self.linkage_rules = LinkageRules(self)
+        self.suppressions = Suppressions(self)
 
     def send(self, call: Call[R]) -> R:
         """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
@@ -262,3 +266,68 @@ class Stats(_Resource):
     def get(self, **filters: Any) -> m.QualityReportPublic:
         """The quality report; filters: tenant, endpoint, since, until (datetimes)."""
         return self._send(ops.get_stats(**filters))
+
+
+class Audit(_Resource):
+    """The audit log, newest first. Filters: tenant, actor, action (exact, or a prefix ending
+    in "."), resource, since, until."""
+
+    def list(
+        self, *, cursor: str | None = None, limit: int = 50, **filters: Any
+    ) -> m.Page[m.AuditEntryPublic]:
+        return self._send(ops.list_audit(ops.AuditFilters(**filters), cursor, limit))
+
+    def iter(self, *, limit: int = 100, **filters: Any) -> Iterator[m.AuditEntryPublic]:
+        chosen = ops.AuditFilters(**filters)
+        return self._client.pages(lambda cursor: ops.list_audit(chosen, cursor, limit))
+
+
+class LinkageRules(_Resource):
+    """Follow-on rules: what a callback's outcome starts (notify, suppress, webhook, ...)."""
+
+    def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.LinkageRulePublic]:
+        return self._send(ops.list_linkage_rules(tenant, cursor, limit))
+
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[m.LinkageRulePublic]:
+        return self._client.pages(lambda cursor: ops.list_linkage_rules(tenant, cursor, limit))
+
+    def create(
+        self, body: m.LinkageRuleCreate | None = None, /, **fields: Any
+    ) -> m.LinkageRuleCreated:
+        rule = ops.as_model(m.LinkageRuleCreate, body, fields)
+        return self._send(ops.create_linkage_rule(rule))
+
+    def get(self, rule_id: str) -> m.LinkageRulePublic:
+        return self._send(ops.get_linkage_rule(rule_id))
+
+    def update(
+        self, rule_id: str, body: m.LinkageRuleUpdate | None = None, /, **fields: Any
+    ) -> m.LinkageRuleCreated:
+        changes = ops.as_model(m.LinkageRuleUpdate, body, fields)
+        return self._send(ops.update_linkage_rule(rule_id, changes))
+
+    def delete(self, rule_id: str) -> None:
+        self._send(ops.delete_linkage_rule(rule_id))
+
+
+class Suppressions(_Resource):
+    """Recipients not to message any more (unsubscribes, hard bounces, by hand)."""
+
+    def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.SuppressionPublic]:
+        return self._send(ops.list_suppressions(tenant, cursor, limit))
+
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[m.SuppressionPublic]:
+        return self._client.pages(lambda cursor: ops.list_suppressions(tenant, cursor, limit))
+
+    def add(self, body: m.SuppressionCreate | None = None, /, **fields: Any) -> m.SuppressionPublic:
+        return self._send(ops.add_suppression(ops.as_model(m.SuppressionCreate, body, fields)))
+
+    def check(self, recipient: str, *, tenant: str | None = None) -> m.SuppressionCheck:
+        return self._send(ops.check_suppression(recipient, tenant))
+
+    def remove(self, suppression_id: str) -> None:
+        self._send(ops.remove_suppression(suppression_id))

@@ -130,3 +130,14 @@ async def test_the_installed_entry_point_keeps_its_exit_codes(stack: Stack, api_
     assert (code, out) == (1, "") and "error: tenant_not_found" in err
     code, _, err = await run("tenants", "nope")
     assert code == 2 and "No such command" in err
+
+
+async def test_audit(stack: Stack, goutong: Goutong) -> None:
+    tenant = (await stack.tenant())["id"]
+    await stack.endpoint(tenant, "http://127.0.0.1:9/hook")
+    entries = output_json(await goutong("audit", "--tenant", tenant, "--json"))
+    assert [e["action"] for e in entries] == ["endpoint.create", "tenant.create"]
+    assert output_json(await goutong("audit", "--action", "tenant.", "--limit", "0", "--json"))
+    human = await goutong("audit", "--resource", entries[0]["resource"], "--since", "1h")
+    assert human.exit_code == 0 and "endpoint.create" in human.stdout
+    assert output_json(await goutong("audit", "--tenant", tenant, "--until", "1d", "--json")) == []
