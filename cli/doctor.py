@@ -76,13 +76,16 @@ def _api(client: GouTongClient) -> Check:
     return Check(name, True, "ready; the key is accepted")
 
 
-async def _target(endpoint: EndpointPublic, seconds: float) -> Check:
-    """DNS resolution and a TCP connect to the endpoint's URL (no request is sent)."""
-    parts = urlsplit(endpoint.url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+_DEFAULT_PORTS = {"http": 80, "https": 443, "redis": 6379, "rediss": 6380}
+
+
+async def _target(endpoint: EndpointPublic, url: str, seconds: float) -> Check:
+    """DNS resolution and a TCP connect to one target (no request is sent)."""
+    parts = urlsplit(url)
+    port = parts.port or _DEFAULT_PORTS.get(parts.scheme, 80)
     name = f"target {endpoint.id} {parts.hostname}:{port}"
     if not endpoint.enabled:
-        name += " (disabled)"
+        name += " (endpoint disabled)"
     loop = asyncio.get_running_loop()
     try:
         infos = await asyncio.wait_for(
@@ -106,20 +109,23 @@ def _why(exc: BaseException) -> str:
 
 
 async def _checks(
-    settings: Settings, client: GouTongClient, targets: bool, seconds: float
+    settings: Settings, client: GouTongClient, with_targets: bool, seconds: float
 ) -> list[Check]:
     checks = list(await asyncio.gather(_temporal(settings, seconds), _store(settings)))
     api = await asyncio.to_thread(_api, client)
     checks.append(api)
-    if targets and api.ok:
+    if with_targets and api.ok:
         endpoints = await asyncio.to_thread(lambda: list(client.endpoints.iter()))
-        checks += await asyncio.gather(*(_target(e, seconds) for e in endpoints))
+        targets = [(e, t.url) for e in endpoints for t in e.targets if t.enabled]
+        checks += await asyncio.gather(*(_target(e, url, seconds) for e, url in targets))
     return checks
 
 
 def doctor(
     ctx: typer.Context,
-    targets: Annotated[bool, typer.Option(help="Also check every endpoint's target.")] = True,
+    targets: Annotated[
+        bool, typer.Option(help="Also check every enabled target of every endpoint.")
+    ] = True,
     timeout: Annotated[float, typer.Option(help="Seconds per check.")] = 5.0,
     as_json: JsonOption = False,
 ) -> None:

@@ -178,9 +178,14 @@ def endpoints_update(
 
 @endpoints.command("disable")
 @api_command
-def endpoints_disable(ctx: typer.Context, endpoint_id: str, as_json: JsonOption = False) -> None:
+def endpoints_disable(
+    ctx: typer.Context,
+    endpoint_id: str,
+    reason: Annotated[str | None, typer.Option(help="Kept with who and when.")] = None,
+    as_json: JsonOption = False,
+) -> None:
     """Stop routing new events to it (callbacks in flight go on)."""
-    _show(open_client(ctx).endpoints.disable(endpoint_id), as_json)
+    _show(open_client(ctx).endpoints.disable(endpoint_id, reason), as_json)
 
 
 @endpoints.command("enable")

@@ -150,8 +150,9 @@ class Endpoints(_Resource):
         changes = ops.as_model(m.EndpointUpdate, body, fields)
         return await self._send(ops.update_endpoint(endpoint_id, changes))
 
-    async def disable(self, endpoint_id: str) -> m.EndpointPublic:
-        return await self.update(endpoint_id, enabled=False)
+    async def disable(self, endpoint_id: str, reason: str | None = None) -> m.EndpointPublic:
+        """Stops routing new events to it; the reason, who and when are kept."""
+        return await self.update(endpoint_id, enabled=False, disabled_reason=reason)
 
     async def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return await self.update(endpoint_id, enabled=True)

@@ -143,8 +143,9 @@ class Endpoints(_Resource):
         changes = ops.as_model(m.EndpointUpdate, body, fields)
         return self._send(ops.update_endpoint(endpoint_id, changes))
 
-    def disable(self, endpoint_id: str) -> m.EndpointPublic:
-        return self.update(endpoint_id, enabled=False)
+    def disable(self, endpoint_id: str, reason: str | None = None) -> m.EndpointPublic:
+        """Stops routing new events to it; the reason, who and when are kept."""
+        return self.update(endpoint_id, enabled=False, disabled_reason=reason)
 
     def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return self.update(endpoint_id, enabled=True)

@@ -55,9 +55,9 @@ async def test_endpoints(stack: Stack, goutong: Goutong, receiver: Receiver) -> 
     assert (updated["name"], updated["timeout_seconds"]) == ("main", 5.0)
     nothing = await goutong("endpoints", "update", endpoint)
     assert nothing.exit_code == 2 and "nothing to change" in nothing.stderr
-    assert (
-        output_json(await goutong("endpoints", "disable", endpoint, "--json"))["enabled"] is False
-    )
+    disable = ["endpoints", "disable", endpoint, "--reason", "x", "--json"]
+    disabled = output_json(await goutong(*disable))
+    assert (disabled["enabled"], disabled["disabled_reason"]) == (False, "x")
     assert output_json(await goutong("endpoints", "enable", endpoint, "--json"))["enabled"] is True
     rotated = output_json(await goutong("endpoints", "rotate-secret", endpoint, "--json"))
     assert rotated["secret"] != created["secret"] and rotated["previous_secret_expires_at"]
