@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.client_address import parse_networks
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
+from api.ratelimit import RateLimiter
 from api.routes import (
     api_keys,
     audit,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics = Metrics()
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.tokens = TokenVerifier(settings)
+    app.state.rate_limiter = RateLimiter()
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:

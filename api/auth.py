@@ -24,6 +24,8 @@ class Principal:
     tenant_id: str | None
     method: str = "api_key"
     address: str | None = None
+    rate_limit_per_second: float | None = None
+    rate_limit_burst: int | None = None
 
     @property
     def subject(self) -> str:
@@ -85,4 +87,11 @@ async def authenticate(
         raise Unauthenticated("this API key has expired", code="api_key_expired")
     if key.allowed_cidrs and not in_networks(address, parse_networks(key.allowed_cidrs)):
         raise Forbidden(f"this API key may not be used from {address}", code="ip_not_allowed")
-    return Principal(key_id=key.id, role=key.role, tenant_id=key.tenant_id, address=address)
+    return Principal(
+        key_id=key.id,
+        role=key.role,
+        tenant_id=key.tenant_id,
+        address=address,
+        rate_limit_per_second=key.rate_limit_per_second,
+        rate_limit_burst=key.rate_limit_burst,
+    )

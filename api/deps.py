@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
 from api.client_address import client_address
+from api.ratelimit import RateLimiter
 from api.tokens import TokenVerifier
+from core.errors import TooManyRequests
 from core.netguard import NetGuard
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -89,12 +91,28 @@ async def _caller(
     trusted = request.app.state.trusted_proxies
     forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
     address = client_address(peer, forwarded, trusted)
-    return await authenticate(
+    caller = await authenticate(
         session,
         presented=presented,
         address=address,
         tokens=tokens if bearer is not None else None,
     )
+    _limit(request, caller)
+    return caller
+
+
+def _limit(request: Request, caller: Principal) -> None:
+    """The caller's token bucket (its key's own limit, else the API's default)."""
+    settings: Settings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.rate_limiter
+    rate = caller.rate_limit_per_second or settings.api_rate_limit_per_second
+    burst = caller.rate_limit_burst or settings.api_rate_limit_burst
+    wait = limiter.check(f"{caller.method}:{caller.subject}", rate=rate, burst=burst)
+    if wait:
+        raise TooManyRequests(
+            f"over the rate limit of {rate:g}/s (burst {burst}); retry in {wait}s",
+            retry_after=wait,
+        )
 
 
 CallerDep = Annotated[Principal, Depends(_caller)]

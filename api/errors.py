@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas import ErrorBody
-from core.errors import GoutongError
+from core.errors import GoutongError, TooManyRequests
 
 __all__ = ["ERROR_RESPONSES", "error_response", "install_error_handlers"]
 
@@ -26,6 +26,7 @@ _ERRORS = {
     409: "Conflicts with the current state (idempotency key reused, callback closed, ...)",
     413: "Request body over the limit",
     422: "Invalid input; `details` lists the fields",
+    429: "Over the caller's rate limit; wait Retry-After seconds",
     503: "Temporal or the store is unavailable; retry with the same idempotency key",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -60,7 +61,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: GoutongError) -> JSONResponse:
         if exc.status_code < 500:
             _count_rejected_event(request)
-        return error_response(exc.status_code, exc.code, exc.message, exc.details)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
+        return error_response(exc.status_code, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -92,6 +92,7 @@ class Stack:
             GOUTONG_TEMPORAL_ADDRESS=self.temporal_address,
             GOUTONG_TEMPORAL_TASK_QUEUE=self.task_queue,
             GOUTONG_ADMIN_API_KEY=ADMIN_KEY,
+            GOUTONG_API_RATE_LIMIT_PER_SECOND="0",  # measure the pipeline, not the API limiter
             GOUTONG_ALLOWED_TARGET_NETWORKS="127.0.0.0/8,::1/128",  # the bench's receivers
             GOUTONG_REGISTER_SEARCH_ATTRIBUTES="true",
         )

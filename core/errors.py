@@ -11,6 +11,7 @@ Tree::
     ├── Unauthenticated           401 unauthenticated
     ├── Forbidden                 403 forbidden
     ├── PayloadTooLarge           413 payload_too_large
+    ├── TooManyRequests           429 rate_limited
     └── ServiceUnavailable        503 service_unavailable
 
 The API maps every one of them to ``{"code", "message", "details"}`` in one place.
@@ -30,6 +31,7 @@ __all__ = [
     "PayloadTooLarge",
     "ServiceUnavailable",
     "TargetNotAllowed",
+    "TooManyRequests",
     "Unauthenticated",
 ]
 
@@ -91,6 +93,17 @@ class Forbidden(GoutongError):
 class PayloadTooLarge(GoutongError):
     status_code = 413
     default_code = "payload_too_large"
+
+
+class TooManyRequests(GoutongError):
+    """Over a rate limit; ``retry_after`` whole seconds go out as the Retry-After header."""
+
+    status_code = 429
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retry_after_seconds": retry_after})
+        self.retry_after = retry_after
 
 
 class ServiceUnavailable(GoutongError):

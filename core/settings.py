@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_events: int = 1000
     workflow_start_concurrency: int = 64
+    api_rate_limit_per_second: float = Field(default=100.0, ge=0)
+    api_rate_limit_burst: int = Field(default=200, ge=1)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CIDRs of proxies whose X-Forwarded-For names the caller; empty = peer",

@@ -42,6 +42,8 @@ async def install_api_key(
     name: str = "",
     allowed_cidrs: list[str] | None = None,
     expires_at: datetime | None = None,
+    rate_limit_per_second: float | None = None,
+    rate_limit_burst: int | None = None,
 ) -> ApiKey:
     """Stores the hash of a given key (used for the bootstrap admin key)."""
     key = ApiKey(
@@ -53,6 +55,8 @@ async def install_api_key(
         tenant_id=tenant_id,
         allowed_cidrs=list(allowed_cidrs or []),
         expires_at=expires_at,
+        rate_limit_per_second=rate_limit_per_second,
+        rate_limit_burst=rate_limit_burst,
     )
     session.add(key)
     await session.commit()
@@ -67,6 +71,8 @@ async def create_api_key(
     name: str = "",
     allowed_cidrs: list[str] | None = None,
     expires_at: datetime | None = None,
+    rate_limit_per_second: float | None = None,
+    rate_limit_burst: int | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key; the plain text is returned here and never again."""
     plain = _new_plain_key()
@@ -78,6 +84,8 @@ async def create_api_key(
         name=name,
         allowed_cidrs=allowed_cidrs,
         expires_at=expires_at,
+        rate_limit_per_second=rate_limit_per_second,
+        rate_limit_burst=rate_limit_burst,
     )
     return key, plain
 

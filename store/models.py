@@ -78,6 +78,8 @@ class ApiKey(SQLModel, table=True):
     role: str = Field(max_length=32)
     tenant_id: str | None = Field(default=None, index=True, max_length=64)
     allowed_cidrs: list[str] = Field(default_factory=list, sa_column=json_column())
+    rate_limit_per_second: float | None = None
+    rate_limit_burst: int | None = None
     expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -42,6 +42,8 @@ async def create_api_key(
         name=body.name,
         allowed_cidrs=body.allowed_cidrs,
         expires_at=body.expires_at,
+        rate_limit_per_second=body.rate_limit_per_second,
+        rate_limit_burst=body.rate_limit_burst,
     )
     await record_audit(
         session,
@@ -55,6 +57,7 @@ async def create_api_key(
             "hint": key.hint,
             "allowed_cidrs": key.allowed_cidrs,
             "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+            "rate_limit": [key.rate_limit_per_second, key.rate_limit_burst],
         },
     )
     return ApiKeyCreated(**ApiKeyPublic.model_validate(key).model_dump(), key=plain)

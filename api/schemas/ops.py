@@ -43,6 +43,10 @@ class ApiKeyCreate(StrictModel):
         description="Callers must come from one of these networks (empty = from anywhere)",
     )
     expires_at: AwareDatetime | None = Field(default=None, description="After it: 401")
+    rate_limit_per_second: float | None = Field(
+        default=None, gt=0, le=100_000, description="Overrides the API's default for this key"
+    )
+    rate_limit_burst: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class ApiKeyPublic(ReadModel):
@@ -53,6 +57,8 @@ class ApiKeyPublic(ReadModel):
     tenant_id: str | None
     allowed_cidrs: list[str]
     expires_at: datetime | None
+    rate_limit_per_second: float | None
+    rate_limit_burst: int | None
     created_at: datetime
 
 

@@ -54,6 +54,9 @@ def make_settings(data_dir: Path, temporal_address: str, **overrides: Any) -> Se
         "temporal_address": temporal_address,
         "temporal_task_queue": f"tq-{uuid.uuid4().hex[:10]}",
         "admin_api_key": ADMIN_KEY,
+        # Bursts of events from one key are what most tests do; tests/api/test_ratelimit.py
+        # turns the limit on where it is the subject.
+        "api_rate_limit_per_second": 0,
         "register_search_attributes": False,
         "worker_metrics_port": 0,
         "worker_sdk_metrics_port": 0,

@@ -1,0 +1,84 @@
+"""API rate limits: a token bucket per caller, 429 with Retry-After, ingestion included."""
+
+from __future__ import annotations
+
+from api.ratelimit import RateLimiter, TokenBucket
+from tests.support.api import app_client, expect_error
+from tests.support.stack import ADMIN_KEY, Stack, status_event
+
+
+def test_bucket_allows_a_burst_then_the_rate() -> None:
+    bucket = TokenBucket(rate=2.0, burst=3.0, tokens=3.0, updated=0.0)
+    assert [bucket.take(0.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert bucket.take(0.0) == 0.5  # one token comes every 0.5 s
+    assert bucket.take(0.5) == 0.0
+    assert bucket.take(0.5) > 0
+    assert bucket.take(10.0) == 0.0  # refilled, but never above the burst
+    assert bucket.tokens == 2.0
+
+
+def test_limiter_keeps_one_bucket_per_caller_and_rounds_retry_after_up() -> None:
+    limiter = RateLimiter(max_callers=2)
+    assert limiter.check("a", rate=0.25, burst=1, now=0.0) == 0
+    assert limiter.check("a", rate=0.25, burst=1, now=0.0) == 4
+    assert limiter.check("a", rate=0.25, burst=1, now=3.5) == 1  # 0.5 s left: still 1
+    assert limiter.check("b", rate=0.25, burst=1, now=0.0) == 0  # its own bucket
+    assert limiter.check("c", rate=0.25, burst=1, now=0.0) == 0
+    assert limiter.check("a", rate=0.25, burst=1, now=3.6) == 0  # forgotten (LRU), full again
+    assert limiter.check("x", rate=0, burst=1, now=0.0) == 0  # 0 = no limit
+    assert all(limiter.check("x", rate=0, burst=1, now=0.0) == 0 for _ in range(100))
+
+
+async def test_over_the_limit_is_429_with_retry_after(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    body = {"tenant_id": tenant["id"], "role": "producer"}
+    producer = (await stack.api.post("/v1/api-keys", json=body)).json()["key"]
+    limits = {"api_rate_limit_per_second": 0.01, "api_rate_limit_burst": 2}
+    async with app_client(stack, ADMIN_KEY, **limits) as api:
+        assert (await api.get("/v1/tenants")).status_code == 200
+        assert (await api.get("/v1/tenants")).status_code == 200
+        response = await api.get("/v1/tenants")
+        error = expect_error(response, 429, "rate_limited")
+        assert response.headers["Retry-After"] == "100"
+        assert error["details"] == {"retry_after_seconds": 100}
+        event = status_event(tenant_id=tenant["id"])
+        expect_error(await api.post("/v1/events", json=event), 429, "rate_limited")
+
+        producing = {"Authorization": f"Bearer {producer}"}  # another key: its own bucket
+        for _ in range(2):
+            response = await api.post("/v1/events", json=status_event(), headers=producing)
+            assert response.status_code == 202, response.text
+        response = await api.post("/v1/events", json=status_event(), headers=producing)
+        expect_error(response, 429, "rate_limited")
+        batch = {"events": [status_event()]}
+        expect_error(
+            await api.post("/v1/events/batch", json=batch, headers=producing), 429, "rate_limited"
+        )
+
+
+async def test_a_key_may_carry_its_own_limit(stack: Stack) -> None:
+    tenant = await stack.tenant()
+    body = {
+        "tenant_id": tenant["id"],
+        "role": "viewer",
+        "rate_limit_per_second": 1000,
+        "rate_limit_burst": 50,
+    }
+    created = (await stack.api.post("/v1/api-keys", json=body)).json()
+    assert (created["rate_limit_per_second"], created["rate_limit_burst"]) == (1000, 50)
+    tight = {
+        "tenant_id": tenant["id"],
+        "role": "viewer",
+        "rate_limit_per_second": 0.01,
+        "rate_limit_burst": 1,
+    }
+    tight_key = (await stack.api.post("/v1/api-keys", json=tight)).json()["key"]
+    limits = {"api_rate_limit_per_second": 0.01, "api_rate_limit_burst": 1}
+    async with app_client(stack, created["key"], **limits) as api:
+        for _ in range(20):
+            assert (await api.get("/v1/endpoints")).status_code == 200
+    async with app_client(stack, tight_key) as api:  # no API default here: the key's own counts
+        assert (await api.get("/v1/endpoints")).status_code == 200
+        expect_error(await api.get("/v1/endpoints"), 429, "rate_limited")
+    bad = {"tenant_id": tenant["id"], "rate_limit_per_second": 0}
+    expect_error(await stack.api.post("/v1/api-keys", json=bad), 422, "validation_error")
