@@ -13,6 +13,7 @@ from core.ids import new_id
 from core.routing import endpoint_matches
 from store.models import Endpoint
 from store.pagination import Page, paginate, to_page
+from store.revisions import add_revision, commit_revision, delete_revisions, latest_revision
 from store.types import utcnow
 
 __all__ = [
@@ -57,11 +58,18 @@ def delivery_spec(endpoint: Endpoint) -> EndpointDeliverySpec:
 
 
 async def create_endpoint(
-    session: AsyncSession, *, tenant_id: str, endpoint_id: str | None = None, **fields: Any
+    session: AsyncSession,
+    *,
+    tenant_id: str,
+    actor: str,
+    endpoint_id: str | None = None,
+    **fields: Any,
 ) -> Endpoint:
+    """Creates the endpoint with its revision 1."""
     endpoint = Endpoint(id=endpoint_id or new_id("ep"), tenant_id=tenant_id, **fields)
     session.add(endpoint)
-    await session.commit()
+    add_revision(session, endpoint, action="create", actor=actor, previous=None)
+    await commit_revision(session)
     return endpoint
 
 
@@ -87,19 +95,38 @@ async def list_endpoints(
 
 
 async def update_endpoint(
-    session: AsyncSession, *, endpoint_id: str, changes: dict[str, Any]
+    session: AsyncSession,
+    *,
+    endpoint_id: str,
+    changes: dict[str, Any],
+    actor: str,
+    action: str = "update",
+    rolled_back_to: int | None = None,
 ) -> Endpoint:
+    """Applies ``changes`` and records them as a new revision (after a "baseline" revision of
+    the state before, for an endpoint created before revisions existed)."""
     endpoint = await get_endpoint(session, endpoint_id=endpoint_id)
+    previous = await latest_revision(session, endpoint_id=endpoint_id)
+    if previous is None:
+        previous = add_revision(session, endpoint, action="baseline", actor="", previous=None)
     for key, value in changes.items():
         setattr(endpoint, key, value)
     endpoint.updated_at = utcnow()
-    session.add(endpoint)
-    await session.commit()
+    add_revision(
+        session,
+        endpoint,
+        action=action,
+        actor=actor,
+        previous=previous,
+        rolled_back_to=rolled_back_to,
+    )
+    await commit_revision(session)
     return endpoint
 
 
 async def delete_endpoint(session: AsyncSession, *, endpoint_id: str) -> None:
     endpoint = await get_endpoint(session, endpoint_id=endpoint_id)
+    await delete_revisions(session, endpoint_id=endpoint_id)
     await session.delete(endpoint)
     await session.commit()
 

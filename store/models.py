@@ -16,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "Callback",
     "Endpoint",
+    "EndpointRevision",
     "Event",
     "LinkageRule",
     "Suppression",
@@ -64,8 +65,33 @@ class Endpoint(SQLModel, table=True):
     )
     rate_limit: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
     max_in_flight: int | None = None
+    revision: int = Field(default=0, description="number of the newest EndpointRevision")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class EndpointRevision(SQLModel, table=True):
+    """One change of an endpoint: who, when, the public configuration after it, the diff."""
+
+    __tablename__ = "endpoint_revision"
+    __table_args__ = (UniqueConstraint("endpoint_id", "number"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    endpoint_id: str = Field(index=True, max_length=64)
+    tenant_id: str = Field(index=True, max_length=64)
+    number: int
+    action: str = Field(max_length=32)
+    actor: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    secret_marks: dict[str, Any] = Field(
+        default_factory=dict, sa_column=json_column(), description="digests of sealed secrets"
+    )
+    sealed_auth: str | None = Field(
+        default=None, sa_column=Column(Text, nullable=True), description="for a rollback"
+    )
+    rolled_back_to: int | None = None
 
 
 class ApiKey(SQLModel, table=True):

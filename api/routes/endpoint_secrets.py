@@ -60,6 +60,8 @@ async def rotate_secret(
             "previous_secret": endpoint.secret if expires else None,
             "previous_secret_expires_at": expires,
         },
+        actor=caller.subject,
+        action="secret_rotate",
     )
     await record_audit(
         session,

@@ -41,6 +41,7 @@ async def create_endpoint(
     endpoint = await store.create_endpoint(
         session,
         tenant_id=tenant_id,
+        actor=caller.subject,
         endpoint_id=endpoint_id,
         secret=box.seal(secret, context=endpoint_id),
         **fields,
@@ -100,7 +101,9 @@ async def update_endpoint(
     for target in changes.get("targets", []):
         await guard.check_url(target["url"])
     summary = audit_summary(changes_of(current, changes))
-    endpoint = await store.update_endpoint(session, endpoint_id=endpoint_id, changes=changes)
+    endpoint = await store.update_endpoint(
+        session, endpoint_id=endpoint_id, changes=changes, actor=caller.subject
+    )
     await record_audit(
         session,
         actor=caller,

@@ -37,6 +37,7 @@ from api.schemas.ops import (
     RecoveryProgressPublic,
     RecoveryStarted,
 )
+from api.schemas.revisions import RevisionDetail, RevisionPublic
 
 __all__ = [
     "ApiKeyCreate",
@@ -66,6 +67,8 @@ __all__ = [
     "RecoveryStarted",
     "RedirectIn",
     "RetryPolicy",
+    "RevisionDetail",
+    "RevisionPublic",
     "SecretRevealed",
     "SecretRotate",
     "TargetUrl",

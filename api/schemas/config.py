@@ -84,7 +84,9 @@ Secret = Annotated[
 ]
 
 
-class _EndpointFields(StrictModel):
+class EndpointFieldChecks(StrictModel):
+    """Checks shared by endpoint and template bodies: event-type patterns, headers, secret."""
+
     @field_validator("event_types", check_fields=False)
     @classmethod
     def _patterns(cls, value: list[str] | None) -> list[str] | None:
@@ -119,7 +121,7 @@ Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Targets = Annotated[list[Target], Field(min_length=1, max_length=20)]
 
 
-class EndpointCreate(_EndpointFields):
+class EndpointCreate(EndpointFieldChecks):
     tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
     name: str = Field(default="", max_length=200)
     url: TargetUrl | None = Field(default=None, description="One target of weight 1; or targets.")
@@ -144,7 +146,7 @@ class EndpointCreate(_EndpointFields):
     disabled_reason: Reason | None = None
 
 
-class EndpointUpdate(_EndpointFields):
+class EndpointUpdate(EndpointFieldChecks):
     name: str | None = Field(default=None, max_length=200)
     url: TargetUrl | None = None
     targets: Targets | None = None
@@ -186,6 +188,7 @@ class EndpointPublic(ReadModel):
     disabled_reason: str | None
     disabled_by: str | None
     disabled_at: datetime | None
+    revision: int = Field(description="The newest revision (GET .../revisions)")
     created_at: datetime
     updated_at: datetime
 
