@@ -1,7 +1,7 @@
 """endpoint revisions
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-28 16:03:27.370520
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import store.types
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
