@@ -18,6 +18,7 @@ from activities.follow_ons import FollowOnActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
+from core.masking import rules_from_settings
 from core.netguard import NetGuard
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
@@ -117,7 +118,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
 
 def main() -> None:
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, rules_from_settings(settings))
 
     async def serve() -> None:
         stop = asyncio.Event()

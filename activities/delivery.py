@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from activities.sender import HttpSender, SendOutcome
 from core.contracts import AttemptReport, DeliveryRequest, DeliveryResult
 from core.envelope import build_envelope, render_json, render_xml
+from core.masking import Masker, rules_from_settings
 from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -49,6 +50,7 @@ class DeliveryActivities:
         self._sender = sender
         self._client = client
         self._settings = settings
+        self._masker = Masker(rules_from_settings(settings))
 
     @activity.defn(name="deliver")
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
@@ -145,8 +147,8 @@ class DeliveryActivities:
             target_url=url,
             status_code=outcome.status_code,
             duration_ms=outcome.duration_ms,
-            response_excerpt=outcome.excerpt,
-            error=outcome.error,
+            response_excerpt=self._masker.text(outcome.excerpt),
+            error=self._masker.text(outcome.error) if outcome.error else None,
         )
         self._metrics.attempts.labels(status_class(outcome.status_code), trigger).inc()
         self._metrics.attempt_seconds.observe(outcome.duration_ms / 1000)
@@ -176,7 +178,7 @@ class DeliveryActivities:
         delay = retry_after or delay_before_attempt(request.retry, attempt + 1)
         next_at = datetime.now(UTC) + timedelta(seconds=delay)
         will_retry = not fail_fast and try_no < request.max_attempts and next_at < request.deadline
-        error = outcome.error or "failed"
+        error = record.error or "failed"
         async with self._db.session() as session:
             await record_attempt(
                 session,

@@ -30,6 +30,7 @@ from api.routes import (
     tenants,
 )
 from api.tokens import TokenVerifier
+from core.masking import configure_masking, rules_from_settings
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     app.state.tokens = TokenVerifier(settings)
     app.state.rate_limiter = RateLimiter()
+    configure_masking(rules_from_settings(settings))  # audit summaries and log lines
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:

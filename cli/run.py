@@ -34,10 +34,11 @@ def api() -> None:
     """Run only the API (uvicorn) on GOUTONG_API_HOST:GOUTONG_API_PORT."""
     import uvicorn
 
+    from core.masking import rules_from_settings
     from runtime.logs import configure_logging
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, rules_from_settings(settings))
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.settings import Settings
+
 __all__ = [
     "MASK",
     "MaskRules",
@@ -20,6 +22,7 @@ __all__ = [
     "configure_masking",
     "mask_text",
     "mask_value",
+    "rules_from_settings",
 ]
 
 MASK = "[masked]"
@@ -108,6 +111,16 @@ class Masker:
         if self.rules.headers and isinstance(item, str) and _HEADERS.fullmatch(f"{key}: {item}"):
             return MASK
         return self.value(item)
+
+
+def rules_from_settings(settings: Settings) -> MaskRules:
+    return MaskRules(
+        secrets=settings.mask_secrets,
+        headers=settings.mask_headers,
+        phones=settings.mask_phones,
+        emails=settings.mask_emails,
+        extra=tuple(settings.mask_extra_patterns),
+    )
 
 
 _current = Masker()

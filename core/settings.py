@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -95,6 +96,13 @@ class Settings(BaseSettings):
     http_max_connections: int = 200
     allowed_target_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # --- masking (logs, audit summaries, stored response excerpts) -------------------------
+    mask_secrets: bool = True
+    mask_headers: bool = True
+    mask_phones: bool = True
+    mask_emails: bool = True
+    mask_extra_patterns: list[str] = Field(default_factory=list)
+
     # --- logs ----------------------------------------------------------------------------
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|text)$")
@@ -118,6 +126,16 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             value = [str(item).strip() for item in value if str(item).strip()]
             parse_networks(value)  # ValueError names the bad one
+        return value
+
+    @field_validator("mask_extra_patterns")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"mask_extra_patterns: {pattern!r} is not a regex: {exc}") from exc
         return value
 
     def resolved_database_url(self) -> str:

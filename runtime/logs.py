@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
 
+from core.masking import MaskRules, configure_masking, mask_text
+
 __all__ = ["JsonFormatter", "configure_logging", "log_context", "mask"]
 
 log_context: ContextVar[dict[str, str] | None] = ContextVar("goutong_log_context", default=None)
 """Fields added to every line logged in the current task (e.g. tenant_id of a delivery)."""
 
-_SECRETS = re.compile(r"(whsec_|gt_)[A-Za-z0-9+/=_\-]{6,}|(?i:bearer\s+)[A-Za-z0-9._~+/=\-]{8,}")
-
-
-def mask(text: str) -> str:
-    """Hides signing secrets, API keys and bearer tokens."""
-    return _SECRETS.sub(lambda m: m.group(0)[:10] + "…[masked]", text)
+mask = mask_text
+"""Masks a log message with the process's rules (core.masking)."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -56,8 +53,12 @@ def _temporal_context(record: logging.LogRecord) -> dict[str, str]:
     return context
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
-    """Root logging for a GouTong process: JSON lines (default) or plain text."""
+def configure_logging(
+    level: str = "INFO", fmt: str = "json", masking: MaskRules | None = None
+) -> None:
+    """Root logging for a GouTong process: JSON lines (default) or plain text, masked."""
+    if masking is not None:
+        configure_masking(masking)
     handler = logging.StreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
