@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.errors import GoutongError
 from core.routing import is_operational
 from runtime.callbacks import CallbackControl
 from runtime.ingest import accept_events
 from store.events import IngestedEvent, NewEvent
+from store.models import Endpoint
 
-__all__ = ["emit_operational_event"]
+__all__ = ["emit_operational_event", "endpoint_switched"]
+
+log = logging.getLogger(__name__)
 
 
 async def emit_operational_event(
@@ -46,3 +51,31 @@ async def emit_operational_event(
     )
     [result] = await accept_events(session, control, [item])
     return result
+
+
+async def endpoint_switched(
+    session: AsyncSession, control: CallbackControl, endpoint: Endpoint, *, actor: str
+) -> None:
+    """``endpoint.disabled`` or ``endpoint.recovered`` (enabled again) for an endpoint whose
+    switch just flipped; best effort: the change itself stands if Temporal is unreachable."""
+    event_type = "endpoint.recovered" if endpoint.enabled else "endpoint.disabled"
+    data = {
+        "endpoint_id": endpoint.id,
+        "name": endpoint.name,
+        "enabled": endpoint.enabled,
+        "reason": endpoint.disabled_reason,
+        "by": actor,
+        "at": endpoint.updated_at.isoformat(),
+    }
+    try:
+        await emit_operational_event(
+            session,
+            control,
+            tenant_id=endpoint.tenant_id,
+            event_type=event_type,
+            key=f"{event_type}/{endpoint.id}/{endpoint.updated_at.isoformat()}",
+            message_id=endpoint.id,
+            data=data,
+        )
+    except GoutongError as exc:
+        log.warning("could not emit %s for %s: %s", event_type, endpoint.id, exc)

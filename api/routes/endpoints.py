@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query, status
 
 from api.access import CanConfigure, CanRead
 from api.auth import Principal
-from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
+from api.deps import ControlDep, SecretBoxDep, SessionDep, TargetGuardDep
 from api.endpoint_config import audit_summary, create_columns, update_columns
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
 from core.ids import new_id
 from core.signing import generate_secret
+from runtime.operational import endpoint_switched
 from store import endpoints as store
 from store.audit import changes_of, record_audit
 from store.models import Endpoint
@@ -95,8 +96,10 @@ async def update_endpoint(
     session: SessionDep,
     guard: TargetGuardDep,
     box: SecretBoxDep,
+    control: ControlDep,
 ) -> EndpointPublic:
     current = await _owned(session, caller, endpoint_id)
+    was_enabled = current.enabled
     changes = update_columns(body, current=current, box=box, caller=caller)
     for target in changes.get("targets", []):
         await guard.check_url(target["url"])
@@ -112,6 +115,8 @@ async def update_endpoint(
         tenant_id=endpoint.tenant_id,
         summary=summary,
     )
+    if endpoint.enabled != was_enabled:
+        await endpoint_switched(session, control, endpoint, actor=caller.subject)
     return EndpointPublic.model_validate(endpoint)
 
 

@@ -53,3 +53,24 @@ async def test_message_types_are_not_operational(stack: Stack) -> None:
                 message_id="m",
                 data={},
             )
+
+
+async def test_switching_an_endpoint_off_and_on_tells_the_operations_endpoint(
+    stack: Stack, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    target = await stack.endpoint(tenant["id"], receiver.url, name="billing")
+    ops = await stack.endpoint(tenant["id"], second_receiver.url, event_types=["endpoint.*"])
+    path = f"/v1/endpoints/{target['id']}"
+    response = await stack.api.patch(path, json={"enabled": False, "disabled_reason": "upgrade"})
+    assert response.status_code == 200, response.text
+    assert (await stack.api.patch(path, json={"name": "billing v2"})).status_code == 200
+    assert (await stack.api.patch(path, json={"enabled": True})).status_code == 200
+    received = await second_receiver.wait_for(2)
+    verified = [Webhook(ops["secret"]).verify(r.body, r.headers) for r in received]
+    by_type = {p["type"]: p["data"] for p in verified}
+    assert set(by_type) == {"endpoint.disabled", "endpoint.recovered"}
+    assert by_type["endpoint.disabled"]["reason"] == "upgrade"
+    assert by_type["endpoint.disabled"]["endpoint_id"] == target["id"]
+    assert by_type["endpoint.recovered"]["enabled"] is True
+    assert receiver.requests == []
