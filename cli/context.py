@@ -130,12 +130,13 @@ def print_json(value: Any) -> None:
 
 
 def _cell(value: Any) -> str:
+    value = _plain(value)
     if value is None:
         return "-"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "-"
+        return ", ".join(_cell(v) for v in value) or "-"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False) if value else "-"
     text = " ".join(str(value).split())  # one line per cell

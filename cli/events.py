@@ -88,7 +88,8 @@ def events_send(
     if target is not None:
         wanted = callback_id(accepted.event_id, target.id)
         if wanted not in ids:
-            raise fail("not_routed", f"{target.id} does not take {event['type']} on {channel}")
+            why = "is disabled" if not target.enabled else f"does not take {event['type']}"
+            raise fail("not_routed", f"{target.id} {why} (channel {channel})")
         ids = [wanted]
     if not as_json:
         typer.echo(f"event {accepted.event_id} accepted: {', '.join(ids) or 'no callbacks'}")

@@ -40,6 +40,10 @@ async def test_events_send_follows_the_callback_until_delivered(
     typed = ["events", "send", "--endpoint", endpoint["id"], "--type", "message.status.sent"]
     not_routed = await goutong(*typed)
     assert not_routed.exit_code == 1 and "error: not_routed" in not_routed.stderr
+    await stack.api.patch(f"/v1/endpoints/{endpoint['id']}", json={"enabled": False})
+    disabled = await goutong("events", "send", "--endpoint", endpoint["id"])
+    assert disabled.exit_code == 1 and "is disabled" in disabled.stderr
+    await stack.api.patch(f"/v1/endpoints/{endpoint['id']}", json={"enabled": True})
     extra = ["--type", "message.behavior.read", "--data", '{"recipient": "+8613800000000"}']
     extra += ["--no-follow", "--json"]
     accepted = output_json(await goutong("events", "send", "--tenant", tenant, *extra))
