@@ -16,8 +16,9 @@ from cli.callbacks import callbacks
 from cli.context import Remote
 from cli.doctor import doctor
 from cli.events import events
+from cli.keys import keys
 from cli.recover import recover
-from cli.resources import endpoints, keys, tenants
+from cli.resources import endpoints, tenants
 from cli.verify import verify
 
 __all__ = ["app", "main"]

@@ -12,25 +12,22 @@ from cli.context import (
     open_client,
     parse_headers,
     parse_json_option,
-    parse_time,
     print_json,
     print_record,
     print_table,
     usage,
 )
 
-__all__ = ["endpoints", "keys", "tenants"]
+__all__ = ["endpoints", "show", "tenants"]
 
 tenants = typer.Typer(help="Tenants: the business systems that receive callbacks.")
 endpoints = typer.Typer(help="Endpoints: where a tenant's callbacks go.")
-keys = typer.Typer(help="API keys: create (shown once), list, revoke.")
 
 TENANT_COLUMNS = ("id", "name", "description", "created_at")
 ENDPOINT_COLUMNS = ("id", "tenant_id", "name", "url", "enabled", "event_types", "channels")
-KEY_COLUMNS = ("id", "name", "role", "tenant_id", "hint", "allowed_cidrs", "expires_at")
 
 
-def _show(value: Any, as_json: bool, note: str = "") -> None:
+def show(value: Any, as_json: bool, note: str = "") -> None:
     if as_json:
         print_json(value)
         return
@@ -59,14 +56,14 @@ def tenants_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a tenant (admin key)."""
-    _show(open_client(ctx).tenants.create(name=name, description=description), as_json)
+    show(open_client(ctx).tenants.create(name=name, description=description), as_json)
 
 
 @tenants.command("show")
 @api_command
-def tenants_show(ctx: typer.Context, tenant_id: str, as_json: JsonOption = False) -> None:
+def tenantsshow(ctx: typer.Context, tenant_id: str, as_json: JsonOption = False) -> None:
     """One tenant."""
-    _show(open_client(ctx).tenants.get(tenant_id), as_json)
+    show(open_client(ctx).tenants.get(tenant_id), as_json)
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -137,14 +134,14 @@ def endpoints_create(
         enabled=False if disabled else None,
     )
     created = open_client(ctx).endpoints.create(**fields)
-    _show(created, as_json, "The secret is shown once: store it with the receiver.")
+    show(created, as_json, "The secret is shown once: store it with the receiver.")
 
 
 @endpoints.command("show")
 @api_command
-def endpoints_show(ctx: typer.Context, endpoint_id: str, as_json: JsonOption = False) -> None:
+def endpointsshow(ctx: typer.Context, endpoint_id: str, as_json: JsonOption = False) -> None:
     """One endpoint (without its secret)."""
-    _show(open_client(ctx).endpoints.get(endpoint_id), as_json)
+    show(open_client(ctx).endpoints.get(endpoint_id), as_json)
 
 
 @endpoints.command("update")
@@ -173,7 +170,7 @@ def endpoints_update(
     )
     if not fields:
         raise usage("nothing to change: give at least one option")
-    _show(open_client(ctx).endpoints.update(endpoint_id, **fields), as_json)
+    show(open_client(ctx).endpoints.update(endpoint_id, **fields), as_json)
 
 
 @endpoints.command("disable")
@@ -185,14 +182,14 @@ def endpoints_disable(
     as_json: JsonOption = False,
 ) -> None:
     """Stop routing new events to it (callbacks in flight go on)."""
-    _show(open_client(ctx).endpoints.disable(endpoint_id, reason), as_json)
+    show(open_client(ctx).endpoints.disable(endpoint_id, reason), as_json)
 
 
 @endpoints.command("enable")
 @api_command
 def endpoints_enable(ctx: typer.Context, endpoint_id: str, as_json: JsonOption = False) -> None:
     """Route new events to it again."""
-    _show(open_client(ctx).endpoints.enable(endpoint_id), as_json)
+    show(open_client(ctx).endpoints.enable(endpoint_id), as_json)
 
 
 @endpoints.command("delete")
@@ -218,51 +215,35 @@ def endpoints_rotate_secret(
     rotated = open_client(ctx).endpoints.rotate_secret(
         endpoint_id, secret=secret, grace_seconds=grace
     )
-    _show(rotated, as_json)
+    show(rotated, as_json)
 
 
-# --- api keys ----------------------------------------------------------------------------------
+REVISION_COLUMNS = ("number", "action", "actor", "created_at", "rolled_back_to", "changes")
 
 
-@keys.command("list")
+@endpoints.command("revisions")
 @api_command
-def keys_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Every API key the key may see (hashes are stored; only a hint is shown)."""
-    rows = open_client(ctx).api_keys.list()
-    print_json(rows) if as_json else print_table(rows, KEY_COLUMNS)
-
-
-@keys.command("create")
-@api_command
-def keys_create(
+def endpoints_revisions(
     ctx: typer.Context,
-    tenant: Annotated[str | None, typer.Option(help="The one tenant it acts for.")] = None,
-    role: Annotated[
-        str, typer.Option(help="admin, tenant_admin, operator, viewer or producer.")
-    ] = "tenant_admin",
-    name: str = "",
-    allowed_cidr: Annotated[
-        list[str] | None, typer.Option(help="Callers must come from here (repeat).")
-    ] = None,
-    expires_at: Annotated[
-        str | None, typer.Option(help="ISO 8601 (UTC when no zone); 401 after it.")
+    endpoint_id: str,
+    number: Annotated[
+        int | None, typer.Argument(help="One revision, with its configuration.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create an API key; the key is printed once."""
-    created = open_client(ctx).api_keys.create(
-        name=name,
-        role=role,
-        tenant_id=tenant,
-        allowed_cidrs=allowed_cidr or [],
-        expires_at=parse_time(expires_at),
-    )
-    _show(created, as_json, "The key is shown once.")
+    """Its configuration history, newest first: who changed what, when."""
+    client = open_client(ctx)
+    if number is not None:
+        show(client.endpoints.revision(endpoint_id, number), as_json)
+        return
+    rows = list(client.endpoints.iter_revisions(endpoint_id))
+    print_json(rows) if as_json else print_table(rows, REVISION_COLUMNS)
 
 
-@keys.command("revoke")
+@endpoints.command("rollback")
 @api_command
-def keys_revoke(ctx: typer.Context, key_id: str) -> None:
-    """Revoke an API key at once."""
-    open_client(ctx).api_keys.revoke(key_id)
-    typer.echo(f"revoked {key_id}")
+def endpoints_rollback(
+    ctx: typer.Context, endpoint_id: str, number: int, as_json: JsonOption = False
+) -> None:
+    """Make it as revision NUMBER left it (not the signing secret); itself a new revision."""
+    show(open_client(ctx).endpoints.rollback(endpoint_id, number), as_json)

@@ -169,6 +169,24 @@ class Endpoints(_Resource):
         body = m.SecretRotate(secret=secret, grace_seconds=grace_seconds)
         return await self._send(ops.rotate_secret(endpoint_id, body))
 
+    async def revisions(
+        self, endpoint_id: str, *, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.RevisionPublic]:
+        """Its configuration history, newest first (who, when, a diff against the previous)."""
+        return await self._send(ops.list_revisions(endpoint_id, cursor, limit))
+
+    def iter_revisions(
+        self, endpoint_id: str, *, limit: int = 100
+    ) -> AsyncIterator[m.RevisionPublic]:
+        return self._client.pages(lambda cursor: ops.list_revisions(endpoint_id, cursor, limit))
+
+    async def revision(self, endpoint_id: str, number: int) -> m.RevisionDetail:
+        return await self._send(ops.get_revision(endpoint_id, number))
+
+    async def rollback(self, endpoint_id: str, number: int) -> m.EndpointPublic:
+        """Makes it as revision ``number`` left it (not the signing secret): a new revision."""
+        return await self._send(ops.rollback_endpoint(endpoint_id, number))
+
 
 class ApiKeys(_Resource):
     async def list(self) -> list[m.ApiKeyPublic]:

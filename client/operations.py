@@ -107,6 +107,21 @@ def rotate_secret(endpoint_id: str, body: m.SecretRotate) -> Call[m.SecretReveal
     return Call("POST", path, m.SecretRevealed, json=_body(body))
 
 
+def list_revisions(
+    endpoint_id: str, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.RevisionPublic]]:
+    return _page(f"/v1/endpoints/{endpoint_id}/revisions", m.RevisionPublic, cursor, limit)
+
+
+def get_revision(endpoint_id: str, number: int) -> Call[m.RevisionDetail]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}/revisions/{number}", m.RevisionDetail)
+
+
+def rollback_endpoint(endpoint_id: str, number: int) -> Call[m.EndpointPublic]:
+    path = f"/v1/endpoints/{endpoint_id}/revisions/{number}/rollback"
+    return Call("POST", path, m.EndpointPublic)
+
+
 # --- api keys ----------------------------------------------------------------------------------
 
 

@@ -162,6 +162,22 @@ class Endpoints(_Resource):
         body = m.SecretRotate(secret=secret, grace_seconds=grace_seconds)
         return self._send(ops.rotate_secret(endpoint_id, body))
 
+    def revisions(
+        self, endpoint_id: str, *, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.RevisionPublic]:
+        """Its configuration history, newest first (who, when, a diff against the previous)."""
+        return self._send(ops.list_revisions(endpoint_id, cursor, limit))
+
+    def iter_revisions(self, endpoint_id: str, *, limit: int = 100) -> Iterator[m.RevisionPublic]:
+        return self._client.pages(lambda cursor: ops.list_revisions(endpoint_id, cursor, limit))
+
+    def revision(self, endpoint_id: str, number: int) -> m.RevisionDetail:
+        return self._send(ops.get_revision(endpoint_id, number))
+
+    def rollback(self, endpoint_id: str, number: int) -> m.EndpointPublic:
+        """Makes it as revision ``number`` left it (not the signing secret): a new revision."""
+        return self._send(ops.rollback_endpoint(endpoint_id, number))
+
 
 class ApiKeys(_Resource):
     def list(self) -> list[m.ApiKeyPublic]:

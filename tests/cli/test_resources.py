@@ -62,6 +62,17 @@ async def test_endpoints(stack: Stack, goutong: Goutong, receiver: Receiver) -> 
     rotated = output_json(await goutong("endpoints", "rotate-secret", endpoint, "--json"))
     assert rotated["secret"] != created["secret"] and rotated["previous_secret_expires_at"]
 
+    history = output_json(await goutong("endpoints", "revisions", endpoint, "--json"))
+    assert [r["action"] for r in history][-1] == "create" and len(history) >= 4
+    first = output_json(await goutong("endpoints", "revisions", endpoint, "1", "--json"))
+    assert first["config"]["name"] == "" and first["number"] == 1
+    table = await goutong("endpoints", "revisions", endpoint)
+    assert table.exit_code == 0 and "secret_rotate" in table.stdout
+    rolled = output_json(await goutong("endpoints", "rollback", endpoint, "1", "--json"))
+    assert (rolled["name"], rolled["timeout_seconds"]) == ("", created["timeout_seconds"])
+    again = await goutong("endpoints", "rollback", endpoint, "1")
+    assert again.exit_code == 1 and "error: nothing_to_roll_back" in again.stderr
+
     bad_url = await goutong("endpoints", "create", "--tenant", tenant, "--url", "not a url")
     assert bad_url.exit_code == 2 and "url" in bad_url.stderr  # refused before sending
     bad_json = await goutong(*create, "--retry", "{oops")

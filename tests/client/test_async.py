@@ -33,6 +33,11 @@ async def _configuration(client: AsyncGouTongClient, url: str) -> str:
     rotated = await client.endpoints.rotate_secret(created.id, grace_seconds=0)
     assert rotated.secret != created.secret and rotated.previous_secret_expires_at is None
     assert [e.id async for e in client.endpoints.iter(tenant=tenant, limit=1)] == [created.id]
+    history = [r async for r in client.endpoints.iter_revisions(created.id, limit=2)]
+    assert history[-1].action == "create" and history[0].action == "secret_rotate"
+    assert (await client.endpoints.revisions(created.id)).data[0].number == len(history)
+    assert (await client.endpoints.revision(created.id, 2)).config["name"] == "main"
+    assert (await client.endpoints.rollback(created.id, 1)).name == ""
 
     key = await client.api_keys.create(name="ops", tenant_id=tenant)
     assert key.id in {k.id for k in await client.api_keys.list()}

@@ -35,6 +35,11 @@ def _configuration(client: GouTongClient, url: str) -> None:
     rotated = client.endpoints.rotate_secret(created.id, grace_seconds=60)
     assert rotated.secret != created.secret and rotated.previous_secret_expires_at
     assert [e.id for e in client.endpoints.iter(tenant=tenant, limit=1)] == [created.id]
+    history = list(client.endpoints.iter_revisions(created.id, limit=2))
+    assert [r.action for r in history][-1] == "create" and len(history) >= 5
+    assert client.endpoints.revisions(created.id, limit=1).next_cursor
+    assert client.endpoints.revision(created.id, 1).config["name"] == ""
+    assert client.endpoints.rollback(created.id, 1).name == ""
     client.endpoints.delete(created.id)
     with pytest.raises(ApiError, match="endpoint_not_found"):
         client.endpoints.get(created.id)
