@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import select
@@ -14,6 +15,7 @@ from store.models import ApiKey
 from store.types import utcnow
 
 __all__ = [
+    "KeyTerms",
     "admin_key_exists",
     "create_api_key",
     "find_api_key",
@@ -33,6 +35,16 @@ def _new_plain_key() -> str:
     return "gt_" + secrets.token_urlsafe(32)
 
 
+@dataclass(frozen=True)
+class KeyTerms:
+    """What a key may do besides its role: from where, until when, how fast."""
+
+    allowed_cidrs: list[str] = field(default_factory=list)
+    expires_at: datetime | None = None
+    rate_limit_per_second: float | None = None
+    rate_limit_burst: int | None = None
+
+
 async def install_api_key(
     session: AsyncSession,
     *,
@@ -40,12 +52,10 @@ async def install_api_key(
     role: str,
     tenant_id: str | None,
     name: str = "",
-    allowed_cidrs: list[str] | None = None,
-    expires_at: datetime | None = None,
-    rate_limit_per_second: float | None = None,
-    rate_limit_burst: int | None = None,
+    terms: KeyTerms | None = None,
 ) -> ApiKey:
     """Stores the hash of a given key (used for the bootstrap admin key)."""
+    terms = terms or KeyTerms()
     key = ApiKey(
         id=new_id("key"),
         name=name,
@@ -53,10 +63,10 @@ async def install_api_key(
         hint=plain[:7] + "…",
         role=role,
         tenant_id=tenant_id,
-        allowed_cidrs=list(allowed_cidrs or []),
-        expires_at=expires_at,
-        rate_limit_per_second=rate_limit_per_second,
-        rate_limit_burst=rate_limit_burst,
+        allowed_cidrs=list(terms.allowed_cidrs),
+        expires_at=terms.expires_at,
+        rate_limit_per_second=terms.rate_limit_per_second,
+        rate_limit_burst=terms.rate_limit_burst,
     )
     session.add(key)
     await session.commit()
@@ -69,23 +79,12 @@ async def create_api_key(
     role: str,
     tenant_id: str | None,
     name: str = "",
-    allowed_cidrs: list[str] | None = None,
-    expires_at: datetime | None = None,
-    rate_limit_per_second: float | None = None,
-    rate_limit_burst: int | None = None,
+    terms: KeyTerms | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key; the plain text is returned here and never again."""
     plain = _new_plain_key()
     key = await install_api_key(
-        session,
-        plain=plain,
-        role=role,
-        tenant_id=tenant_id,
-        name=name,
-        allowed_cidrs=allowed_cidrs,
-        expires_at=expires_at,
-        rate_limit_per_second=rate_limit_per_second,
-        rate_limit_burst=rate_limit_burst,
+        session, plain=plain, role=role, tenant_id=tenant_id, name=name, terms=terms
     )
     return key, plain
 

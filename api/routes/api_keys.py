@@ -40,10 +40,12 @@ async def create_api_key(
         role=body.role,
         tenant_id=tenant_id,
         name=body.name,
-        allowed_cidrs=body.allowed_cidrs,
-        expires_at=body.expires_at,
-        rate_limit_per_second=body.rate_limit_per_second,
-        rate_limit_burst=body.rate_limit_burst,
+        terms=store.KeyTerms(
+            allowed_cidrs=body.allowed_cidrs,
+            expires_at=body.expires_at,
+            rate_limit_per_second=body.rate_limit_per_second,
+            rate_limit_burst=body.rate_limit_burst,
+        ),
     )
     await record_audit(
         session,
