@@ -30,6 +30,7 @@ from api.routes import (
     tenants,
 )
 from api.tokens import TokenVerifier
+from console import install_console
 from core.masking import configure_masking, rules_from_settings
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
@@ -109,4 +110,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in ROUTE_MODULES:
         app.include_router(module.router, responses=ERROR_RESPONSES)
+    install_console(app)
     return app

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     jwt_role_prefix: str = ""
     jwt_tenant_claim: str = "tenant_id"
 
+    # --- web console (/console) --------------------------------------------------------------
+    console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    console_secure_cookie: bool = False
+
     # --- delivery ------------------------------------------------------------------------
     fail_fast_status_codes: list[int] = Field(default_factory=lambda: list(DEFAULT_FAIL_FAST))
     retry_after_max_seconds: int = 3600

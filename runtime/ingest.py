@@ -8,10 +8,11 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime.callbacks import CallbackControl
-from store.events import IngestedEvent, NewEvent, record_events
+from store.events import IngestedEvent, NewEvent, record_events, record_test_event
 from store.linkage import callback_follow_ons
+from store.models import Endpoint
 
-__all__ = ["accept_events"]
+__all__ = ["accept_events", "accept_test_event"]
 
 
 async def accept_events(
@@ -32,3 +33,12 @@ async def accept_events(
     )
     await control.start(pairs, follow_ons)
     return results
+
+
+async def accept_test_event(
+    session: AsyncSession, control: CallbackControl, item: NewEvent, endpoint: Endpoint
+) -> IngestedEvent:
+    """One event delivered to one endpoint only, without follow-ons (a test from the console)."""
+    result = await record_test_event(session, item=item, endpoint=endpoint)
+    await control.start([(result.callbacks[0], endpoint)])
+    return result

@@ -15,7 +15,7 @@ from core.ids import callback_id, new_id
 from store.endpoints import matching_endpoints
 from store.models import Callback, Endpoint, Event
 
-__all__ = ["IngestedEvent", "NewEvent", "get_event", "record_events"]
+__all__ = ["IngestedEvent", "NewEvent", "get_event", "record_events", "record_test_event"]
 
 
 @dataclass
@@ -114,6 +114,17 @@ async def record_events(session: AsyncSession, *, items: list[NewEvent]) -> list
         except IntegrityError:
             await session.rollback()
     raise Conflict("concurrent ingestion of the same events; retry", code="ingestion_conflict")
+
+
+async def record_test_event(
+    session: AsyncSession, *, item: NewEvent, endpoint: Endpoint
+) -> IngestedEvent:
+    """Stores an event with one callback, to this endpoint only (no routing: a console test)."""
+    result = _new_rows(item, [endpoint])
+    session.add(result.event)
+    session.add_all(result.callbacks)
+    await session.commit()
+    return result
 
 
 def _new_rows(item: NewEvent, endpoints: list[Endpoint]) -> IngestedEvent:

@@ -1,0 +1,192 @@
+"""The console's pages over plain HTTP (no browser): sign-in, CSRF, validation, rights."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest_asyncio
+
+from console.session import SESSION_COOKIE
+from tests.support.console import csrf_of, sign_in
+from tests.support.receiver import Receiver
+from tests.support.stack import ADMIN_KEY, Stack
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def browser(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """A cookie-keeping client without credentials of its own."""
+    async with stack.with_key(None) as client:
+        yield client
+
+
+async def signed_in(client: httpx.AsyncClient, key: str = ADMIN_KEY) -> str:
+    """Signs in and returns the CSRF token of the start page."""
+    answer = await sign_in(client, key)
+    assert answer.status_code == 303, answer.text
+    page = await client.get("/console/callbacks")
+    assert page.status_code == 200
+    return csrf_of(page.text)
+
+
+async def test_pages_need_a_sign_in(browser: httpx.AsyncClient) -> None:
+    answer = await browser.get("/console/endpoints?tenant=x")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/login?next=%2Fconsole%2Fendpoints%3Ftenant%3Dx"
+
+
+async def test_sign_in_seals_the_key_in_a_strict_cookie(browser: httpx.AsyncClient) -> None:
+    answer = await sign_in(browser, ADMIN_KEY)
+    assert answer.status_code == 303 and answer.headers["location"] == "/console/callbacks"
+    cookie = next(
+        h for h in answer.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
+    assert ADMIN_KEY not in cookie
+    assert (await browser.get("/console/tenants")).status_code == 200
+
+
+async def test_sign_in_refuses_a_wrong_key_and_a_forged_form(browser: httpx.AsyncClient) -> None:
+    wrong = await sign_in(browser, "gt_not_a_key")
+    assert wrong.status_code == 401 and "unknown or revoked API key" in wrong.text
+    forged = await browser.post("/console/login", data={"csrf_token": "x", "api_key": ADMIN_KEY})
+    assert forged.status_code == 403 and "csrf_failed" in forged.text
+    assert (await browser.get("/console/tenants")).status_code == 303
+
+
+async def test_a_tampered_cookie_is_no_sign_in(browser: httpx.AsyncClient) -> None:
+    await signed_in(browser)
+    sealed = browser.cookies[SESSION_COOKIE]
+    browser.cookies.set(SESSION_COOKIE, sealed[:-4] + "AAAA", path="/console")
+    assert (await browser.get("/console/tenants")).status_code == 303
+
+
+async def test_every_form_post_needs_the_sign_ins_csrf_token(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    token = await signed_in(browser)
+    body = {"tenant_id": tenant["id"], "url": receiver.url, "enabled": "on"}
+    for forged in ({}, {"csrf_token": "nope"}):
+        answer = await browser.post("/console/endpoints/new", data={**body, **forged})
+        assert answer.status_code == 403 and "csrf_failed" in answer.text
+    listed = await stack.api.get("/v1/endpoints", params={"tenant": tenant["id"]})
+    assert listed.json()["data"] == []
+    created = await browser.post("/console/endpoints/new", data={**body, "csrf_token": token})
+    assert created.status_code == 201 and "whsec_" in created.text
+    assert len((await stack.api.get("/v1/endpoints")).json()["data"]) == 1
+    out = await browser.post("/console/logout", data={"csrf_token": "stale"})
+    assert out.status_code == 403
+
+
+def _error_of(html: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="e-{re.escape(field)}">([^<]*)</p>', html)
+    assert found, f"no error shown next to {field}"
+    return found.group(1)
+
+
+async def test_validation_messages_are_shown_next_to_the_fields(
+    stack: Stack, browser: httpx.AsyncClient
+) -> None:
+    tenant = await stack.tenant()
+    token = await signed_in(browser)
+    form = {
+        "csrf_token": token,
+        "tenant_id": tenant["id"],
+        "url": "ftp://example.com/x",
+        "event_types": "message.status.delivered, not a type!",
+        "headers": "X-Ok: 1\nwebhook-id: mine",
+        "timeout_seconds": "600",
+        "retry.max_attempts": "0",
+        "enabled": "on",
+    }
+    answer = await browser.post("/console/endpoints/new", data=form)
+    assert answer.status_code == 422
+    assert "URL scheme" in _error_of(answer.text, "url")
+    assert "not a type!" in _error_of(answer.text, "event_types")
+    assert "set by the service" in _error_of(answer.text, "headers")
+    assert "60" in _error_of(answer.text, "timeout_seconds")
+    assert "greater than or equal to 1" in _error_of(answer.text, "retry.max_attempts")
+    assert 'value="ftp://example.com/x"' in answer.text  # what was typed stays in the form
+    assert (await stack.api.get("/v1/endpoints")).json()["data"] == []
+
+
+async def test_a_target_the_guard_refuses_is_reported_on_the_url(
+    stack: Stack, browser: httpx.AsyncClient
+) -> None:
+    tenant = await stack.tenant()
+    token = await signed_in(browser)
+    form = {"csrf_token": token, "tenant_id": tenant["id"], "url": "http://10.1.2.3/hook"}
+    answer = await browser.post("/console/endpoints/new", data=form)
+    assert answer.status_code == 422 and _error_of(answer.text, "url")
+    no_tenant = await browser.post(
+        "/console/endpoints/new", data={"csrf_token": token, "url": "https://example.com/h"}
+    )
+    assert no_tenant.status_code == 422 and "tenant_id is required" in no_tenant.text
+
+
+async def test_editing_and_disabling_an_endpoint(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, name="orders")
+    token = await signed_in(browser)
+    page = f"/console/endpoints/{endpoint['id']}"
+    bad = await browser.post(page, data={"csrf_token": token, "url": "", "enabled": "on"})
+    assert bad.status_code == 422 and _error_of(bad.text, "url")
+    form = {
+        "csrf_token": token,
+        "name": "orders v2",
+        "url": receiver.url,
+        "event_types": "message.status.*",
+        "retry.max_attempts": "5",
+        "enabled": "on",
+    }
+    assert (await browser.post(page, data=form)).status_code == 303
+    off = await browser.post(f"{page}/enabled", data={"csrf_token": token, "enabled": "false"})
+    assert off.status_code == 303
+    stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
+    assert stored["name"] == "orders v2" and stored["event_types"] == ["message.status.*"]
+    assert stored["retry"]["max_attempts"] == 5 and stored["enabled"] is False
+    rotated = await browser.post(f"{page}/rotate", data={"csrf_token": token, "grace_seconds": "0"})
+    secret = re.search(r'value="(whsec_[^"]+)"', rotated.text)
+    assert rotated.status_code == 200 and secret
+    revealed = await stack.api.get(f"/v1/endpoints/{endpoint['id']}/secret")
+    assert revealed.json()["secret"] == secret.group(1)
+
+
+async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    mine, other = await stack.tenant("mine"), await stack.tenant("other")
+    theirs = await stack.endpoint(other["id"], receiver.url)
+    key = await stack.api.post(
+        "/v1/api-keys", json={"role": "tenant_admin", "tenant_id": mine["id"]}
+    )
+    token = await signed_in(browser, key.json()["key"])
+    tenants = await browser.get("/console/tenants")
+    assert mine["id"] in tenants.text and other["id"] not in tenants.text
+    assert "New tenant" not in tenants.text
+    forced = await browser.post("/console/tenants", data={"csrf_token": token, "name": "x"})
+    assert forced.status_code == 403 and "admin_required" in forced.text
+    peek = await browser.get(f"/console/endpoints/{theirs['id']}")
+    assert peek.status_code == 403 and "tenant_scope_violation" in peek.text
+    names = [t["name"] for t in (await stack.api.get("/v1/tenants")).json()["data"]]
+    assert sorted(names) == ["mine", "other"]
+
+
+async def test_the_charts_are_svg_drawn_on_the_server(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url)
+    accepted = await stack.post_event(tenant["id"])
+    await stack.wait_status(accepted["callback_ids"][0], "delivered")
+    await signed_in(browser)
+    page = await browser.get(f"/console/charts?endpoint={endpoint['id']}&window=1h")
+    assert page.status_code == 200
+    assert page.text.count('<svg class="chart"') == 2 and "<polyline" in page.text
+    assert "100.0 %" in page.text  # the bucket with the delivered callback
+    bad = await browser.get("/console/charts?window=5y")
+    assert bad.status_code == 422 and "invalid_window" in bad.text
