@@ -26,22 +26,28 @@ __all__ = [
     "CanRead",
     "RouteClass",
     "allowed",
+    "require",
     "route_class_of",
 ]
 
 
+def require(caller: Principal, route_class: RouteClass) -> Principal:
+    """The caller, if its role may use this class of route; else ``Forbidden`` (HTTP 403)."""
+    if allowed(caller.role, route_class):
+        return caller
+    if route_class is RouteClass.ADMINISTER:
+        raise Forbidden("this action needs a global admin", code="admin_required")
+    may = sorted(role for role, classes in ROLES.items() if route_class in classes)
+    raise Forbidden(
+        f"role {caller.role} may not {route_class.value}; that needs one of {', '.join(may)}",
+        code="role_required",
+        details={"role": caller.role, "route_class": route_class.value, "roles": may},
+    )
+
+
 def _requires(route_class: RouteClass) -> Any:
     def check(caller: CallerDep) -> Principal:
-        if allowed(caller.role, route_class):
-            return caller
-        if route_class is RouteClass.ADMINISTER:
-            raise Forbidden("this action needs a global admin", code="admin_required")
-        may = sorted(role for role, classes in ROLES.items() if route_class in classes)
-        raise Forbidden(
-            f"role {caller.role} may not {route_class.value}; that needs one of {', '.join(may)}",
-            code="role_required",
-            details={"role": caller.role, "route_class": route_class.value, "roles": may},
-        )
+        return require(caller, route_class)
 
     check.route_class = route_class  # type: ignore[attr-defined]
     return Depends(check)

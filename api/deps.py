@@ -29,6 +29,8 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "TargetGuardDep",
+    "caller_address",
+    "limit_caller",
 ]
 
 _bearer = HTTPBearer(
@@ -79,6 +81,14 @@ MetricsDep = Annotated[Metrics, Depends(_metrics)]
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 
+def caller_address(request: Request) -> str | None:
+    """The caller's address: the peer, or what trusted proxies say it is."""
+    peer = request.client.host if request.client else None
+    trusted = request.app.state.trusted_proxies
+    forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
+    return client_address(peer, forwarded, trusted)
+
+
 async def _caller(
     request: Request,
     session: SessionDep,
@@ -87,21 +97,17 @@ async def _caller(
 ) -> Principal:
     presented = bearer.credentials if bearer is not None else header_key
     tokens: TokenVerifier = request.app.state.tokens
-    peer = request.client.host if request.client else None
-    trusted = request.app.state.trusted_proxies
-    forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
-    address = client_address(peer, forwarded, trusted)
     caller = await authenticate(
         session,
         presented=presented,
-        address=address,
+        address=caller_address(request),
         tokens=tokens if bearer is not None else None,
     )
-    _limit(request, caller)
+    limit_caller(request, caller)
     return caller
 
 
-def _limit(request: Request, caller: Principal) -> None:
+def limit_caller(request: Request, caller: Principal) -> None:
     """The caller's token bucket (its key's own limit, else the API's default)."""
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.rate_limiter

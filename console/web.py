@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from api.auth import Principal, authenticate
-from api.deps import SecretBoxDep, SessionDep, SettingsDep
-from console.rights import Action, may
+from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address, limit_caller
+from console.rights import RouteClass, may
 from console.session import clear_session, read_session, same_token
 from core.errors import Forbidden, GoutongError, Unauthenticated
 
@@ -51,7 +51,7 @@ class Operator:
     csrf: str
 
     def may(self, action: str) -> bool:
-        return may(self.principal, Action(action))
+        return may(self.principal, RouteClass(action))
 
 
 async def _operator(
@@ -60,8 +60,10 @@ async def _operator(
     signed_in = read_session(request, box, settings)
     if signed_in is None:
         raise Unauthenticated("sign in to use the console", code="console_sign_in")
-    address = request.client.host if request.client else None
-    principal = await authenticate(session, presented=signed_in.api_key, address=address)
+    principal = await authenticate(
+        session, presented=signed_in.api_key, address=caller_address(request)
+    )
+    limit_caller(request, principal)  # the key's API rate limit covers its console use
     return Operator(principal=principal, csrf=signed_in.csrf)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import authenticate
-from api.deps import SecretBoxDep, SessionDep, SettingsDep
+from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address
 from console.session import (
     COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
@@ -65,10 +65,11 @@ async def login(
     if not same_token(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
         raise Forbidden("the sign-in form is stale; reload the page", code="csrf_failed")
     key = form.get("api_key")
-    address = request.client.host if request.client else None
     try:
         await authenticate(
-            session, presented=key if isinstance(key, str) else None, address=address
+            session,
+            presented=key if isinstance(key, str) else None,
+            address=caller_address(request),
         )
     except (Unauthenticated, Forbidden) as exc:
         return _login_page(request, settings, exc.message, status_code=exc.status_code)

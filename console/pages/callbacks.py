@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from api.deps import ControlDep, SessionDep, SettingsDep
 from api.routes import callbacks as api
 from api.schemas import CallbackPublic, InterventionIn, Page
-from console.rights import Action, require
+from console.rights import RouteClass, require
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
 from core.contracts import CallbackState
 from core.errors import InvalidInput
@@ -57,8 +57,8 @@ async def list_page(
     operator: Operator, session: SessionDep, filters: Filters, limit: int
 ) -> Page[CallbackPublic]:
     return await api.list_callbacks(
-        operator.principal,
-        session,
+        caller=operator.principal,
+        session=session,
         tenant=filters.tenant,
         endpoint=filters.endpoint,
         status=filters.status,  # type: ignore[arg-type]  # checked in Filters
@@ -90,7 +90,13 @@ async def callback(
     control: ControlDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
-    detail = await api.get_callback(callback_id, operator.principal, session, control, settings)
+    detail = await api.get_callback(
+        callback_id=callback_id,
+        caller=operator.principal,
+        session=session,
+        control=control,
+        settings=settings,
+    )
     context = {"cb": detail, "refresh": detail.status in IN_FLIGHT}
     return render(request, "callback.html", operator, context)
 
@@ -107,8 +113,15 @@ async def intervene(
     session: SessionDep,
     control: ControlDep,
 ) -> Response:
-    require(operator.principal, Action.INTERVENE)
+    require(operator.principal, RouteClass.INTERVENE)
     reason = str((await request.form()).get("reason") or "")[:500]
     body = InterventionIn(reason=reason)
-    await api.intervene(callback_id, action, operator.principal, session, control, body)
+    await api.intervene(
+        callback_id=callback_id,
+        action=action,
+        caller=operator.principal,
+        session=session,
+        control=control,
+        body=body,
+    )
     return RedirectResponse(f"/console/callbacks/{callback_id}", 303)

@@ -37,7 +37,7 @@ async def charts(request: Request, operator: OperatorDep, session: SessionDep) -
     if window not in WINDOWS:
         raise InvalidInput(f"window must be one of {', '.join(WINDOWS)}", code="invalid_window")
     endpoints = await endpoints_api.list_endpoints(
-        operator.principal, session, tenant=None, cursor=None, limit=500
+        caller=operator.principal, session=session, tenant=None, cursor=None, limit=500
     )
     chosen = request.query_params.get("endpoint") or (
         endpoints.data[0].id if endpoints.data else None
@@ -65,8 +65,8 @@ async def _buckets(
         Bucket(
             start,
             await stats_api.stats(
-                operator.principal,
-                session,
+                caller=operator.principal,
+                session=session,
                 tenant=None,
                 endpoint=endpoint_id,
                 since=start,

@@ -12,7 +12,7 @@ from api.deps import ControlDep, SessionDep
 from api.routes import callbacks as api
 from api.schemas import InterventionIn
 from console.pages.callbacks import Filters, list_page
-from console.rights import Action, require
+from console.rights import RouteClass, require
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
 from core.contracts import CallbackState
 from core.errors import GoutongError, InvalidInput
@@ -57,7 +57,7 @@ async def act_on_dead_letters(
     request: Request, operator: ChangeDep, session: SessionDep, control: ControlDep
 ) -> HTMLResponse:
     """Retries or cancels each selected callback through the API's own intervention route."""
-    require(operator.principal, Action.INTERVENE)
+    require(operator.principal, RouteClass.INTERVENE)
     form = await request.form()
     action = form.get("action")
     if action not in ("retry", "cancel"):
@@ -70,7 +70,14 @@ async def act_on_dead_letters(
     outcomes = []
     for callback_id in dict.fromkeys(ids):
         try:
-            await api.intervene(callback_id, chosen, operator.principal, session, control, body)
+            await api.intervene(
+                callback_id=callback_id,
+                action=chosen,
+                caller=operator.principal,
+                session=session,
+                control=control,
+                body=body,
+            )
             outcomes.append(Outcome(callback_id, True, f"{chosen} accepted"))
         except GoutongError as exc:
             await session.rollback()

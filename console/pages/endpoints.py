@@ -14,7 +14,7 @@ from api.routes import endpoints as api
 from api.routes import tenants as tenants_api
 from api.schemas import EndpointCreate, EndpointPublic, EndpointUpdate, SecretRotate
 from console.forms import FormErrors, endpoint_values, field_errors, form_of_endpoint, parse
-from console.rights import Action, require
+from console.rights import RouteClass, require
 from console.test_event import send_test_event
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
 from core.contracts import CallbackState
@@ -25,12 +25,19 @@ __all__ = ["router"]
 router = APIRouter(route_class=ConsoleRoute)
 
 
+async def _endpoint(operator: Operator, session: SessionDep, endpoint_id: str) -> EndpointPublic:
+    """GET /v1/endpoints/{id}: the endpoint, if this key may read it."""
+    return await api.get_endpoint(
+        endpoint_id=endpoint_id, caller=operator.principal, session=session
+    )
+
+
 @router.get("/endpoints")
 async def endpoints(request: Request, operator: OperatorDep, session: SessionDep) -> HTMLResponse:
     tenant = request.query_params.get("tenant") or None
     page = await api.list_endpoints(
-        operator.principal,
-        session,
+        caller=operator.principal,
+        session=session,
         tenant=tenant,
         cursor=request.query_params.get("cursor"),
         limit=50,
@@ -45,7 +52,9 @@ async def _new_page(
     form: dict[str, Any],
     errors: FormErrors,
 ) -> HTMLResponse:
-    tenants = await tenants_api.list_tenants(operator.principal, session, cursor=None, limit=500)
+    tenants = await tenants_api.list_tenants(
+        caller=operator.principal, session=session, cursor=None, limit=500
+    )
     context = {"form": form, "errors": errors, "tenants": tenants.data}
     return render(request, "endpoint_new.html", operator, context, 422 if errors else 200)
 
@@ -57,7 +66,7 @@ _DEFAULTS = EndpointCreate.model_validate({"url": "https://example.com/hook"})
 async def new_endpoint(
     request: Request, operator: OperatorDep, session: SessionDep
 ) -> HTMLResponse:
-    require(operator.principal, Action.CONFIGURE)
+    require(operator.principal, RouteClass.CONFIGURE)
     defaults = _DEFAULTS.model_dump(mode="json") | {"url": ""}
     form = form_of_endpoint(defaults) | {"tenant_id": request.query_params.get("tenant", "")}
     return await _new_page(request, operator, session, form, {})
@@ -71,13 +80,15 @@ async def create_endpoint(
     box: SecretBoxDep,
     guard: TargetGuardDep,
 ) -> Response:
-    require(operator.principal, Action.CONFIGURE)
+    require(operator.principal, RouteClass.CONFIGURE)
     values = endpoint_values(await request.form(), creating=True)
     body = parse(EndpointCreate, values)
     if isinstance(body, dict):
         return await _new_page(request, operator, session, form_of_endpoint(values), body)
     try:
-        created = await api.create_endpoint(body, operator.principal, session, box, guard)
+        created = await api.create_endpoint(
+            body=body, caller=operator.principal, session=session, box=box, guard=guard
+        )
     except (InvalidInput, NotFound) as exc:
         errors = field_errors(exc)
         return await _new_page(request, operator, session, form_of_endpoint(values), errors)
@@ -94,8 +105,8 @@ async def _detail_page(
     errors: FormErrors | None = None,
 ) -> HTMLResponse:
     recent = await callbacks_api.list_callbacks(
-        operator.principal,
-        session,
+        caller=operator.principal,
+        session=session,
         tenant=None,
         endpoint=endpoint.id,
         status=None,
@@ -118,7 +129,9 @@ async def _detail_page(
 async def endpoint(
     endpoint_id: str, request: Request, operator: OperatorDep, session: SessionDep
 ) -> HTMLResponse:
-    found = await api.get_endpoint(endpoint_id, operator.principal, session)
+    found = await api.get_endpoint(
+        endpoint_id=endpoint_id, caller=operator.principal, session=session
+    )
     return await _detail_page(request, operator, session, found)
 
 
@@ -129,15 +142,25 @@ async def update_endpoint(
     operator: ChangeDep,
     session: SessionDep,
     guard: TargetGuardDep,
+    box: SecretBoxDep,
 ) -> Response:
-    require(operator.principal, Action.CONFIGURE)
-    current = await api.get_endpoint(endpoint_id, operator.principal, session)
+    require(operator.principal, RouteClass.CONFIGURE)
+    current = await api.get_endpoint(
+        endpoint_id=endpoint_id, caller=operator.principal, session=session
+    )
     values = endpoint_values(await request.form(), creating=False)
     body = parse(EndpointUpdate, values)
     errors: FormErrors = body if isinstance(body, dict) else {}
     if isinstance(body, EndpointUpdate):
         try:
-            await api.update_endpoint(endpoint_id, body, operator.principal, session, guard)
+            await api.update_endpoint(
+                endpoint_id=endpoint_id,
+                body=body,
+                caller=operator.principal,
+                session=session,
+                guard=guard,
+                box=box,
+            )
         except InvalidInput as exc:
             errors = field_errors(exc)
     if errors:
@@ -153,11 +176,19 @@ async def set_enabled(
     operator: ChangeDep,
     session: SessionDep,
     guard: TargetGuardDep,
+    box: SecretBoxDep,
 ) -> Response:
-    require(operator.principal, Action.CONFIGURE)
+    require(operator.principal, RouteClass.CONFIGURE)
     enabled = (await request.form()).get("enabled") == "true"
     body = EndpointUpdate(enabled=enabled)
-    await api.update_endpoint(endpoint_id, body, operator.principal, session, guard)
+    await api.update_endpoint(
+        endpoint_id=endpoint_id,
+        body=body,
+        caller=operator.principal,
+        session=session,
+        guard=guard,
+        box=box,
+    )
     return RedirectResponse(f"/console/endpoints/{endpoint_id}", 303)
 
 
@@ -169,13 +200,17 @@ async def rotate_secret(
     session: SessionDep,
     box: SecretBoxDep,
 ) -> Response:
-    require(operator.principal, Action.MANAGE_SECRETS)
+    require(operator.principal, RouteClass.CONFIGURE)
     grace = str((await request.form()).get("grace_seconds") or "86400")
     body = parse(SecretRotate, {"grace_seconds": grace})
     if isinstance(body, dict):
         raise InvalidInput(f"grace period: {next(iter(body.values()))}", code="validation_error")
-    revealed = await secrets_api.rotate_secret(endpoint_id, body, operator.principal, session, box)
-    found = await api.get_endpoint(endpoint_id, operator.principal, session)
+    revealed = await secrets_api.rotate_secret(
+        endpoint_id=endpoint_id, body=body, caller=operator.principal, session=session, box=box
+    )
+    found = await api.get_endpoint(
+        endpoint_id=endpoint_id, caller=operator.principal, session=session
+    )
     context = {"endpoint": found, "secret": revealed.secret, "why": "rotated"}
     return render(request, "secret_once.html", operator, context)
 
@@ -187,7 +222,9 @@ async def test_event(
     session: SessionDep,
     control: ControlDep,
 ) -> Response:
-    require(operator.principal, Action.CONFIGURE)
-    found = await api.get_endpoint(endpoint_id, operator.principal, session)
+    require(operator.principal, RouteClass.CONFIGURE)
+    found = await api.get_endpoint(
+        endpoint_id=endpoint_id, caller=operator.principal, session=session
+    )
     callback_id = await send_test_event(session, control, operator.principal, found.id)
     return RedirectResponse(f"/console/callbacks/{callback_id}", 303)

@@ -9,7 +9,7 @@ from api.deps import SessionDep
 from api.routes import tenants as api
 from api.schemas import TenantCreate
 from console.forms import parse
-from console.rights import Action, require
+from console.rights import RouteClass, require
 from console.web import ChangeDep, ConsoleRoute, OperatorDep, render
 
 __all__ = ["router"]
@@ -25,7 +25,9 @@ async def _page(
     errors: dict[str, str] | None = None,
 ) -> HTMLResponse:
     cursor = request.query_params.get("cursor")
-    page = await api.list_tenants(operator.principal, session, cursor=cursor, limit=50)
+    page = await api.list_tenants(
+        caller=operator.principal, session=session, cursor=cursor, limit=50
+    )
     context = {"page": page, "form": form or {}, "errors": errors or {}}
     return render(request, "tenants.html", operator, context, 422 if errors else 200)
 
@@ -37,11 +39,11 @@ async def tenants(request: Request, operator: OperatorDep, session: SessionDep) 
 
 @router.post("/tenants")
 async def create_tenant(request: Request, operator: ChangeDep, session: SessionDep) -> Response:
-    require(operator.principal, Action.ADMINISTER)
+    require(operator.principal, RouteClass.ADMINISTER)
     form = await request.form()
     values = {key: str(form.get(key) or "").strip() for key in ("name", "description")}
     body = parse(TenantCreate, values)
     if isinstance(body, dict):
         return await _page(request, operator, session, values, body)
-    await api.create_tenant(body, operator.principal, session)
+    await api.create_tenant(body=body, caller=operator.principal, session=session)
     return RedirectResponse("/console/tenants", 303)

@@ -135,3 +135,32 @@ async def test_deliver_dead_letter_and_retry_from_the_desk(
     await shots.take(page, "retried")
     final = await stack.callback(broken)
     assert final["status"] == "delivered" and final["attempt_log"][-1]["status_code"] == 200
+
+
+async def test_a_viewer_sees_no_change_buttons_and_a_forced_post_gets_403(
+    stack: Stack, page: Page, receiver: Receiver, request: pytest.FixtureRequest
+) -> None:
+    shots = Shots(request.node.name)
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, name="orders")
+    key = await stack.api.post("/v1/api-keys", json={"role": "viewer", "tenant_id": tenant["id"]})
+    await sign_in(page, key.json()["key"])
+
+    for path in (
+        "/console/tenants",
+        f"/console/endpoints/{endpoint['id']}",
+        "/console/dead-letters",
+    ):
+        await page.goto(path)
+        names = {(await b.inner_text()).strip() for b in await page.get_by_role("button").all()}
+        assert names <= {"Sign out", "Filter"}, (path, names)
+    await page.goto(f"/console/endpoints/{endpoint['id']}")
+    await expect(page.get_by_label("URL")).to_be_disabled()  # shown, not editable
+    await shots.take(page, "viewer-endpoint")
+
+    token = await page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    forced = await page.request.post(
+        f"/console/endpoints/{endpoint['id']}/test", form={"csrf_token": token or ""}
+    )
+    assert forced.status == 403 and "role_required" in await forced.text()
+    assert (await stack.api.get("/v1/callbacks")).json()["data"] == []

@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from console.session import SESSION_COOKIE
 from tests.support.console import csrf_of, sign_in
-from tests.support.receiver import Receiver
+from tests.support.receiver import Answer, Receiver
 from tests.support.stack import ADMIN_KEY, Stack
 
 
@@ -156,15 +156,82 @@ async def test_editing_and_disabling_an_endpoint(
     assert revealed.json()["secret"] == secret.group(1)
 
 
+READ_ONLY = {"Sign out", "Filter", "Show"}  # the only buttons a viewer gets
+
+
+async def key_for(stack: Stack, role: str, tenant_id: str | None = None) -> str:
+    created = await stack.api.post("/v1/api-keys", json={"role": role, "tenant_id": tenant_id})
+    assert created.status_code == 201, created.text
+    return str(created.json()["key"])
+
+
+async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    receiver.default = Answer(status=410)  # fail-fast: a dead letter at the first attempt
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url)
+    accepted = await stack.post_event(tenant["id"])
+    dead = accepted["callback_ids"][0]
+    await stack.wait_status(dead, "dead_lettered")
+    token = await signed_in(browser, await key_for(stack, "viewer"))
+
+    pages = {
+        "/console/tenants": "Create tenant",
+        "/console/endpoints": "New endpoint",
+        f"/console/endpoints/{endpoint['id']}": "Send a test event",
+        f"/console/callbacks/{dead}": "Retry now",
+        "/console/dead-letters": "Retry selected",
+    }
+    for path, button in pages.items():
+        page = await browser.get(path)
+        assert page.status_code == 200, path
+        assert endpoint["id"] in page.text or path == "/console/tenants"
+        assert button not in page.text, path
+        assert set(re.findall(r"<button[^>]*>([^<]+)</button>", page.text)) <= READ_ONLY, path
+    assert dead in (await browser.get("/console/dead-letters")).text
+    assert "disabled" in (await browser.get(f"/console/endpoints/{endpoint['id']}")).text
+
+    forced = {
+        "/console/tenants": {"name": "x"},
+        "/console/endpoints/new": {"tenant_id": tenant["id"], "url": receiver.url},
+        f"/console/endpoints/{endpoint['id']}": {"url": receiver.url, "name": "renamed"},
+        f"/console/endpoints/{endpoint['id']}/enabled": {"enabled": "false"},
+        f"/console/endpoints/{endpoint['id']}/rotate": {"grace_seconds": "0"},
+        f"/console/endpoints/{endpoint['id']}/test": {},
+        f"/console/callbacks/{dead}/retry": {},
+        "/console/dead-letters": {"action": "retry", "ids": dead},
+    }
+    for path, form in forced.items():
+        answer = await browser.post(path, data={**form, "csrf_token": token})
+        assert answer.status_code == 403, path
+        assert "admin_required" in answer.text or "role_required" in answer.text, path
+    stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
+    assert stored["name"] == "" and stored["enabled"] is True
+    assert (await stack.callback(dead))["status"] == "dead_lettered"
+    assert len(receiver.requests) == 1
+    callbacks = (await stack.api.get("/v1/callbacks")).json()["data"]
+    assert [c["id"] for c in callbacks] == [dead]
+
+
+async def test_an_operator_may_intervene_but_not_configure(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url)
+    await signed_in(browser, await key_for(stack, "operator", tenant["id"]))
+    page = await browser.get(f"/console/endpoints/{endpoint['id']}")
+    assert "Send a test event" not in page.text and "Save changes" not in page.text
+    desk = await browser.get("/console/dead-letters")
+    assert desk.status_code == 200 and "Filter" in desk.text
+
+
 async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
     stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     mine, other = await stack.tenant("mine"), await stack.tenant("other")
     theirs = await stack.endpoint(other["id"], receiver.url)
-    key = await stack.api.post(
-        "/v1/api-keys", json={"role": "tenant_admin", "tenant_id": mine["id"]}
-    )
-    token = await signed_in(browser, key.json()["key"])
+    token = await signed_in(browser, await key_for(stack, "tenant_admin", mine["id"]))
     tenants = await browser.get("/console/tenants")
     assert mine["id"] in tenants.text and other["id"] not in tenants.text
     assert "New tenant" not in tenants.text
