@@ -33,6 +33,7 @@ RETRY_FIELDS = (
 )
 _FIELD_OF_CODE = {
     "target_not_allowed": "url",
+    "url_ambiguous": "url",
     "tenant_required": "tenant_id",
     "tenant_not_found": "tenant_id",
 }
@@ -70,11 +71,12 @@ def endpoint_values(form: FormData, *, creating: bool) -> dict[str, Any]:
         "headers": _headers(_text(form, "headers")),
         "timeout_seconds": _text(form, "timeout_seconds") or 15,
         "retry": {name: _text(form, f"retry.{name}") for name in RETRY_FIELDS},
-        "enabled": form.get("enabled") == "on",
     }
     values["retry"] = {name: value for name, value in values["retry"].items() if value != ""}
-    if creating and _text(form, "tenant_id"):
-        values["tenant_id"] = _text(form, "tenant_id")
+    if creating:  # enabling and disabling have their own button on the endpoint's page
+        values["enabled"] = form.get("enabled") == "on"
+        if _text(form, "tenant_id"):
+            values["tenant_id"] = _text(form, "tenant_id")
     return values
 
 

@@ -149,7 +149,8 @@ async def update_endpoint(
         endpoint_id=endpoint_id, caller=operator.principal, session=session
     )
     values = endpoint_values(await request.form(), creating=False)
-    body = parse(EndpointUpdate, values)
+    changed = {k: v for k, v in values.items() if k != "url" or v != current.url}
+    body = parse(EndpointUpdate, changed)  # the url only when it changes: it may be one of many
     errors: FormErrors = body if isinstance(body, dict) else {}
     if isinstance(body, EndpointUpdate):
         try:
@@ -179,8 +180,13 @@ async def set_enabled(
     box: SecretBoxDep,
 ) -> Response:
     require(operator.principal, RouteClass.CONFIGURE)
-    enabled = (await request.form()).get("enabled") == "true"
-    body = EndpointUpdate(enabled=enabled)
+    form = await request.form()
+    enabled = form.get("enabled") == "true"
+    reason = str(form.get("reason") or "").strip()
+    values = {"enabled": enabled, **({"disabled_reason": reason} if reason and not enabled else {})}
+    body = parse(EndpointUpdate, values)
+    if isinstance(body, dict):
+        raise InvalidInput(f"reason: {next(iter(body.values()))}", code="validation_error")
     await api.update_endpoint(
         endpoint_id=endpoint_id,
         body=body,

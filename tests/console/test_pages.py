@@ -144,11 +144,14 @@ async def test_editing_and_disabling_an_endpoint(
         "enabled": "on",
     }
     assert (await browser.post(page, data=form)).status_code == 303
-    off = await browser.post(f"{page}/enabled", data={"csrf_token": token, "enabled": "false"})
+    off = await browser.post(
+        f"{page}/enabled", data={"csrf_token": token, "enabled": "false", "reason": "moving"}
+    )
     assert off.status_code == 303
     stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
     assert stored["name"] == "orders v2" and stored["event_types"] == ["message.status.*"]
     assert stored["retry"]["max_attempts"] == 5 and stored["enabled"] is False
+    assert stored["disabled_reason"] == "moving"
     rotated = await browser.post(f"{page}/rotate", data={"csrf_token": token, "grace_seconds": "0"})
     secret = re.search(r'value="(whsec_[^"]+)"', rotated.text)
     assert rotated.status_code == 200 and secret
@@ -224,6 +227,29 @@ async def test_an_operator_may_intervene_but_not_configure(
     assert "Send a test event" not in page.text and "Save changes" not in page.text
     desk = await browser.get("/console/dead-letters")
     assert desk.status_code == 200 and "Filter" in desk.text
+
+
+async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    targets = [{"url": receiver.url, "weight": 3}, {"url": second_receiver.url, "weight": 1}]
+    response = await stack.api.post(
+        "/v1/endpoints", json={"tenant_id": tenant["id"], "targets": targets}
+    )
+    assert response.status_code == 201, response.text
+    endpoint = response.json()
+    token = await signed_in(browser)
+    page = f"/console/endpoints/{endpoint['id']}"
+    shown = await browser.get(page)
+    assert second_receiver.url in shown.text and "weight 3" in shown.text
+    form = {"csrf_token": token, "url": endpoint["url"], "name": "balanced"}
+    assert (await browser.post(page, data=form)).status_code == 303
+    moved = await browser.post(page, data={**form, "url": "https://example.com/one"})
+    assert moved.status_code == 422 and "2 targets" in _error_of(moved.text, "url")
+    stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
+    assert stored["name"] == "balanced"
+    assert [t["url"] for t in stored["targets"]] == [receiver.url, second_receiver.url]
 
 
 async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
