@@ -143,6 +143,7 @@ async def update_endpoint(
     session: SessionDep,
     guard: TargetGuardDep,
     box: SecretBoxDep,
+    control: ControlDep,
 ) -> Response:
     require(operator.principal, RouteClass.CONFIGURE)
     current = await api.get_endpoint(
@@ -161,6 +162,7 @@ async def update_endpoint(
                 session=session,
                 guard=guard,
                 box=box,
+                control=control,
             )
         except InvalidInput as exc:
             errors = field_errors(exc)
@@ -178,6 +180,7 @@ async def set_enabled(
     session: SessionDep,
     guard: TargetGuardDep,
     box: SecretBoxDep,
+    control: ControlDep,
 ) -> Response:
     require(operator.principal, RouteClass.CONFIGURE)
     form = await request.form()
@@ -194,6 +197,7 @@ async def set_enabled(
         session=session,
         guard=guard,
         box=box,
+        control=control,
     )
     return RedirectResponse(f"/console/endpoints/{endpoint_id}", 303)
 
