@@ -185,6 +185,7 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
         f"/console/endpoints/{endpoint['id']}": "Send a test event",
         f"/console/callbacks/{dead}": "Retry now",
         "/console/dead-letters": "Retry selected",
+        f"/console/endpoints/{endpoint['id']}/revisions": "Roll back",
     }
     for path, button in pages.items():
         page = await browser.get(path)
@@ -202,6 +203,7 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
         f"/console/endpoints/{endpoint['id']}/enabled": {"enabled": "false"},
         f"/console/endpoints/{endpoint['id']}/rotate": {"grace_seconds": "0"},
         f"/console/endpoints/{endpoint['id']}/test": {},
+        f"/console/endpoints/{endpoint['id']}/revisions/1/rollback": {},
         f"/console/callbacks/{dead}/retry": {},
         "/console/dead-letters": {"action": "retry", "ids": dead},
     }
@@ -250,6 +252,28 @@ async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
     stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
     assert stored["name"] == "balanced"
     assert [t["url"] for t in stored["targets"]] == [receiver.url, second_receiver.url]
+
+
+async def test_revisions_show_their_diff_and_roll_back(
+    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, name="orders")
+    token = await signed_in(browser)
+    page = f"/console/endpoints/{endpoint['id']}"
+    form = {"csrf_token": token, "url": receiver.url, "name": "orders v2"}
+    assert (await browser.post(page, data=form)).status_code == 303
+    listed = await browser.get(f"{page}/revisions")
+    assert listed.status_code == 200
+    assert "<del>&#34;orders&#34;</del>" in listed.text or '<del>"orders"</del>' in listed.text
+    assert "Roll back to #1" in listed.text and "Roll back to #2" not in listed.text
+    back = await browser.post(f"{page}/revisions/1/rollback", data={"csrf_token": token})
+    assert back.status_code == 303
+    assert (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()["name"] == "orders"
+    again = await browser.post(f"{page}/revisions/3/rollback", data={"csrf_token": token})
+    assert again.status_code == 409 and "nothing_to_roll_back" in again.text
+    forged = await browser.post(f"{page}/revisions/2/rollback", data={"csrf_token": "x"})
+    assert forged.status_code == 403
 
 
 async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
