@@ -13,7 +13,7 @@ from api.auth import Principal, authenticate
 from api.client_address import client_address
 from api.ratelimit import RateLimiter
 from api.tokens import TokenVerifier
-from core.errors import TooManyRequests
+from core.errors import TooManyRequests, Unauthenticated
 from core.netguard import NetGuard
 from core.secret_box import SecretBox
 from core.settings import Settings
@@ -31,6 +31,7 @@ __all__ = [
     "TargetGuardDep",
     "caller_address",
     "limit_caller",
+    "limit_failures",
 ]
 
 _bearer = HTTPBearer(
@@ -97,12 +98,17 @@ async def _caller(
 ) -> Principal:
     presented = bearer.credentials if bearer is not None else header_key
     tokens: TokenVerifier = request.app.state.tokens
-    caller = await authenticate(
-        session,
-        presented=presented,
-        address=caller_address(request),
-        tokens=tokens if bearer is not None else None,
-    )
+    address = caller_address(request)
+    try:
+        caller = await authenticate(
+            session,
+            presented=presented,
+            address=address,
+            tokens=tokens if bearer is not None else None,
+        )
+    except Unauthenticated:  # failures count per address, so guessing keys is slowed down too
+        limit_failures(request, address)
+        raise
     limit_caller(request, caller)
     return caller
 
@@ -110,13 +116,25 @@ async def _caller(
 def limit_caller(request: Request, caller: Principal) -> None:
     """The caller's token bucket (its key's own limit, else the API's default)."""
     settings: Settings = request.app.state.settings
-    limiter: RateLimiter = request.app.state.rate_limiter
     rate = caller.rate_limit_per_second or settings.api_rate_limit_per_second
     burst = caller.rate_limit_burst or settings.api_rate_limit_burst
-    wait = limiter.check(f"{caller.method}:{caller.subject}", rate=rate, burst=burst)
+    _take(request, f"{caller.method}:{caller.subject}", rate, burst, "requests of this caller")
+
+
+def limit_failures(request: Request, address: str | None) -> None:
+    """One bucket per address for failed authentications, with the API's default limit."""
+    settings: Settings = request.app.state.settings
+    rate, burst = settings.api_rate_limit_per_second, settings.api_rate_limit_burst
+    _take(request, f"failed:{address}", rate, burst, f"failed authentications from {address}")
+
+
+def _take(request: Request, bucket: str, rate: float, burst: int, what: str) -> None:
+    """One token from ``bucket``, else 429 with Retry-After."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.check(bucket, rate=rate, burst=burst)
     if wait:
         raise TooManyRequests(
-            f"over the rate limit of {rate:g}/s (burst {burst}); retry in {wait}s",
+            f"too many {what}: the limit is {rate:g}/s (burst {burst}); retry in {wait}s",
             retry_after=wait,
         )
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import authenticate
-from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address
+from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address, limit_failures
 from console.session import (
     COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
@@ -16,7 +16,7 @@ from console.session import (
     write_session,
 )
 from console.web import ChangeDep, ConsoleRoute, render
-from core.errors import Forbidden, Unauthenticated
+from core.errors import Forbidden, GoutongError, TooManyRequests, Unauthenticated
 
 __all__ = ["router"]
 
@@ -72,7 +72,13 @@ async def login(
             address=caller_address(request),
         )
     except (Unauthenticated, Forbidden) as exc:
-        return _login_page(request, settings, exc.message, status_code=exc.status_code)
+        error: GoutongError = exc
+        if isinstance(exc, Unauthenticated):  # wrong keys are limited per address, as in the API
+            try:
+                limit_failures(request, caller_address(request))
+            except TooManyRequests as limited:
+                error = limited
+        return _login_page(request, settings, error.message, status_code=error.status_code)
     assert isinstance(key, str)
     response = RedirectResponse(_safe_next(form.get("next")), 303)
     write_session(response, box, settings, key)

@@ -56,6 +56,20 @@ async def test_over_the_limit_is_429_with_retry_after(stack: Stack) -> None:
         )
 
 
+async def test_failed_authentications_are_limited_per_address(stack: Stack) -> None:
+    limits = {"api_rate_limit_per_second": 0.01, "api_rate_limit_burst": 2}
+    async with app_client(stack, "gt_guessed_key_000000", **limits) as api:
+        expect_error(await api.get("/v1/tenants"), 401, "invalid_api_key")
+        expect_error(
+            await api.get("/v1/tenants", headers={"X-API-Key": "x"}), 401, "invalid_api_key"
+        )
+        response = await api.get("/v1/tenants")
+        expect_error(response, 429, "rate_limited")
+        assert int(response.headers["Retry-After"]) >= 1
+        good = {"Authorization": f"Bearer {ADMIN_KEY}"}  # a valid key has its own bucket
+        assert (await api.get("/v1/tenants", headers=good)).status_code == 200
+
+
 async def test_a_key_may_carry_its_own_limit(stack: Stack) -> None:
     tenant = await stack.tenant()
     body = {
