@@ -6,18 +6,22 @@ import asyncio
 import logging
 import os
 import signal
+from datetime import timedelta
 
 import httpx
 from prometheus_client import start_http_server
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.adapters import Adapter, build_adapters, open_adapters
 from activities.adapters.guard import guarded_transport
+from activities.breaker import CircuitBreaker
 from activities.delivery import DeliveryActivities
 from activities.follow_ons import FollowOnActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
+from activities.targeting import TargetPicker
 from core.masking import rules_from_settings
 from core.netguard import NetGuard
 from core.settings import Settings, get_settings
@@ -35,6 +39,7 @@ from workflows.recovery import RecoveryWorkflow
 __all__ = ["build_worker", "main", "run_worker"]
 
 log = logging.getLogger("goutong.worker")
+_LEASE_TTL = timedelta(seconds=75)  # longer than any try (endpoint timeout <= 60 s + margin)
 
 
 def build_worker(
@@ -43,13 +48,26 @@ def build_worker(
     db: Database,
     http: httpx.AsyncClient,
     metrics: Metrics | None = None,
+    adapters: dict[str, Adapter] | None = None,
 ) -> Worker:
-    """The worker with every workflow and activity of the service registered."""
+    """The worker with every workflow and activity of the service registered (``adapters``:
+    the caller closes them; built here when not given)."""
     metrics = metrics or Metrics()
     sender = HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes)
     box = load_secret_box(settings)
+    guard = NetGuard(settings.allowed_target_networks)
+    picker = TargetPicker(
+        db, cooldown=timedelta(seconds=settings.target_cooldown_seconds), lease_ttl=_LEASE_TTL
+    )
     delivery = DeliveryActivities(
-        db=db, sender=sender, client=client, settings=settings, box=box, metrics=metrics
+        db=db,
+        adapters=adapters or build_adapters(settings, guard),
+        picker=picker,
+        breaker=CircuitBreaker(db, settings.breaker_policy()),
+        client=client,
+        settings=settings,
+        box=box,
+        metrics=metrics,
     )
     records = RecordActivities(db, metrics)
 
@@ -108,8 +126,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         except OSError as exc:
             log.warning("worker metrics are off: port %s: %s", settings.worker_metrics_port, exc)
     stop = stop or asyncio.Event()
-    async with http_client(settings) as http:
-        worker = build_worker(client, settings, db, http, metrics)
+    async with http_client(settings) as http, open_adapters(settings) as adapters:
+        worker = build_worker(client, settings, db, http, metrics, adapters)
         log.info("worker polling %s on %s", settings.temporal_task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()

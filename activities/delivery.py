@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from activities.sender import HttpSender, SendOutcome
-from core.contracts import AttemptReport, DeliveryRequest, DeliveryResult
+from activities.adapters import Adapter, Delivery, SendOutcome
+from activities.breaker import CircuitBreaker, Gate
+from activities.receiver_auth import ReceiverAuth
+from activities.targeting import TargetPicker, hash_key_of, is_target_fault
+from core.contracts import (
+    AttemptReport,
+    DeliveryRequest,
+    DeliveryResult,
+    DeliveryTarget,
+    EndpointDeliverySpec,
+)
 from core.envelope import build_envelope, render_json, render_xml
 from core.masking import Masker, rules_from_settings
-from core.retry import FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
+from core.retry import DEFERRED_ERROR, FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
 from core.signing import signature_headers
 from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
+from store.breaker import disable_endpoint
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
-from store.endpoints import auth_context, delivery_spec
+from store.endpoints import delivery_spec
 from store.models import Attempt, Endpoint
 
-__all__ = ["DeliveryActivities"]
+__all__ = ["DeliveryActivities", "shown_target"]
 
 log = logging.getLogger(__name__)
 _RETRY_AFTER_CODES = (429, 503)
@@ -38,7 +48,9 @@ class DeliveryActivities:
         self,
         *,
         db: Database,
-        sender: HttpSender,
+        adapters: dict[str, Adapter],
+        picker: TargetPicker,
+        breaker: CircuitBreaker,
         client: Client,
         settings: Settings,
         box: SecretBox,
@@ -47,7 +59,10 @@ class DeliveryActivities:
         self._metrics = metrics
         self._db = db
         self._box = box
-        self._sender = sender
+        self._adapters = adapters
+        self._picker = picker
+        self._breaker = breaker
+        self._auth = ReceiverAuth(box)
         self._client = client
         self._settings = settings
         self._masker = Masker(rules_from_settings(settings))
@@ -71,56 +86,67 @@ class DeliveryActivities:
             reason = "endpoint deleted" if ctx.endpoint is None else "endpoint disabled"
             report = AttemptReport(attempt=attempt - 1, error=reason)
             raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
-        url = request.target_url or self._target(ctx.endpoint, attempt)
-        outcome = await self._send(ctx, url)
+        spec = delivery_spec(ctx.endpoint)
+        gate = Gate()
+        if request.target_url is None and not request.force and trigger == "scheduled":
+            gate = await self._breaker.admit(spec.endpoint_id)
+            if gate.retry_at is not None:
+                raise _deferred(attempt, "circuit open", gate.retry_at)
+        envelope = _envelope(ctx)
+        targets, protocol = _targets_of(spec, request.target_url)
+        picked = await self._picker.pick(
+            endpoint_id=spec.endpoint_id,
+            strategy=spec.strategy,
+            targets=targets,
+            hash_key=hash_key_of(envelope, spec.hash_key),
+        )
+        outcome = await self._send(ctx, envelope, picked.target, protocol)
+        await self._picker.finish(
+            picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
+        )
+        if request.target_url is None:
+            await self._breaker.record(spec.endpoint_id, gate, failed=is_target_fault(outcome))
+        if outcome.status_code == 410:
+            await self._gone(spec.endpoint_id)
+        url = shown_target(picked.target.url, picked.target.stream)
         return await self._conclude(request, ctx, attempt, trigger, url, outcome)
 
-    def _target(self, endpoint: Endpoint, attempt: int) -> str:
-        """The first enabled target, until the balancing engine spreads callbacks (issue 4)."""
-        spec = delivery_spec(endpoint)
-        if spec.protocol == "redis_stream":
-            reason = "redis_stream delivery is not available yet"
-            report = AttemptReport(attempt=attempt - 1, error=reason)
-            raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
-        return (spec.enabled_targets() or spec.targets)[0].url
-
-    def _auth_headers(self, endpoint: Endpoint) -> dict[str, str]:
-        """Authorization for basic and bearer receiver auth (mTLS comes with issue 4)."""
-        kind = (endpoint.auth or {}).get("type", "none")
-        if kind not in ("basic", "bearer") or not endpoint.auth_secret:
-            return {}
-        secret = json.loads(self._box.open(endpoint.auth_secret, context=auth_context(endpoint.id)))
-        if kind == "bearer":
-            return {"authorization": f"Bearer {secret['token']}"}
-        pair = f"{endpoint.auth['username']}:{secret['password']}".encode()
-        return {"authorization": f"Basic {base64.b64encode(pair).decode()}"}
-
-    async def _send(self, ctx: DeliveryContext, url: str) -> SendOutcome:
+    async def _send(
+        self, ctx: DeliveryContext, envelope: dict[str, Any], target: DeliveryTarget, protocol: str
+    ) -> SendOutcome:
         endpoint = ctx.endpoint
         assert endpoint is not None
         render = render_xml if endpoint.payload_format == "xml" else render_json
-        body = render(
-            build_envelope(
-                callback_id=ctx.callback.id,
-                event_id=ctx.event.id,
-                tenant_id=ctx.event.tenant_id,
-                event_type=ctx.event.type,
-                message_id=ctx.event.message_id,
-                occurred_at=ctx.event.occurred_at,
-                data=ctx.event.data,
-                metadata=ctx.event.meta,
-            )
-        )
+        body = render(envelope)
         headers = {
             **endpoint.headers,
-            **self._auth_headers(endpoint),
+            **self._auth.headers(endpoint),
             "content-type": f"application/{endpoint.payload_format}",
             "user-agent": self._settings.user_agent,
             **signature_headers(self._secrets(endpoint), ctx.callback.id, int(time.time()), body),
         }
-        return await self._sender.send(
-            url=url, body=body, headers=headers, timeout_seconds=endpoint.timeout_seconds
+        delivery = Delivery(
+            endpoint_id=endpoint.id,
+            url=target.url,
+            body=body,
+            headers=headers,
+            timeout_seconds=endpoint.timeout_seconds,
+            stream=target.stream,
+            tls=self._auth.tls(endpoint),
         )
+        return await self._adapters[protocol].send(delivery)
+
+    async def _gone(self, endpoint_id: str) -> None:
+        """410 Gone: the receiver says the endpoint is no more; disable it at once."""
+        async with self._db.session() as session:
+            if await disable_endpoint(
+                session,
+                endpoint_id=endpoint_id,
+                reason="the receiver answered 410 Gone",
+                by="delivery-engine",
+                now=datetime.now(UTC),
+            ):
+                log.warning("endpoint %s disabled: its receiver answered 410 Gone", endpoint_id)
 
     def _secrets(self, endpoint: Endpoint) -> list[str]:
         """The current secret, and the previous one while its grace period lasts."""
@@ -211,3 +237,39 @@ class DeliveryActivities:
             await handle.signal("attempt_failed", report, rpc_timeout=timedelta(seconds=5))
         except Exception as exc:  # a lost report only makes the status query less precise
             log.warning("could not report attempt %s: %s", report.attempt, type(exc).__name__)
+
+
+def _envelope(ctx: DeliveryContext) -> dict[str, Any]:
+    return build_envelope(
+        callback_id=ctx.callback.id,
+        event_id=ctx.event.id,
+        tenant_id=ctx.event.tenant_id,
+        event_type=ctx.event.type,
+        message_id=ctx.event.message_id,
+        occurred_at=ctx.event.occurred_at,
+        data=ctx.event.data,
+        metadata=ctx.event.meta,
+    )
+
+
+def _targets_of(
+    spec: EndpointDeliverySpec, redirect_url: str | None
+) -> tuple[list[DeliveryTarget], str]:
+    """The targets to balance over and their protocol; a redirect is one HTTP target."""
+    if redirect_url is not None:
+        return [DeliveryTarget(url=redirect_url)], "http"
+    return spec.enabled_targets() or spec.targets, spec.protocol
+
+
+def shown_target(url: str, stream: str | None) -> str:
+    """The target as the attempt log shows it: no credentials, the stream of a queue."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    shown = urlunsplit(parts._replace(netloc=netloc))
+    return f"{shown}#{stream}" if stream else shown
+
+
+def _deferred(attempt: int, reason: str, until: datetime) -> ApplicationError:
+    """Nothing was sent and no attempt is spent: the workflow waits until ``until``."""
+    report = AttemptReport(attempt=attempt - 1, error=reason, next_attempt_at=until)
+    return ApplicationError(reason, report, type=DEFERRED_ERROR, non_retryable=True)

@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 from core.contracts import RetrySpec
 
 __all__ = [
+    "DEFERRED_ERROR",
     "FAIL_FAST_ERROR",
     "delay_before_attempt",
     "parse_retry_after",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 FAIL_FAST_ERROR = "FailFast"
+DEFERRED_ERROR = "Deferred"  # nothing sent, no attempt spent: the workflow waits and tries again
 
 
 def delay_before_attempt(spec: RetrySpec, attempt: int) -> float:

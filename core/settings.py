@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.breaker import BreakerPolicy
 from core.netguard import parse_networks
 
 __all__ = ["Settings", "get_settings"]
@@ -98,6 +99,12 @@ class Settings(BaseSettings):
     user_agent: str = "GouTong-Callbacks/0.1"
     dead_letter_retention_days: float = 7.0
     http_max_connections: int = 200
+    target_cooldown_seconds: float = Field(default=30.0, gt=0)
+    breaker_failure_rate: float = Field(default=0.7, gt=0, le=1)
+    breaker_min_requests: int = Field(default=10, ge=1)
+    breaker_window_seconds: float = Field(default=60.0, gt=0)
+    breaker_consecutive_failures: int = Field(default=10, ge=1)
+    breaker_open_seconds: float = Field(default=30.0, gt=0)
     allowed_target_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- masking (logs, audit summaries, stored response excerpts) -------------------------
@@ -141,6 +148,15 @@ class Settings(BaseSettings):
             except re.error as exc:
                 raise ValueError(f"mask_extra_patterns: {pattern!r} is not a regex: {exc}") from exc
         return value
+
+    def breaker_policy(self) -> BreakerPolicy:
+        return BreakerPolicy(
+            failure_rate=self.breaker_failure_rate,
+            min_requests=self.breaker_min_requests,
+            window_seconds=self.breaker_window_seconds,
+            consecutive_failures=self.breaker_consecutive_failures,
+            open_seconds=self.breaker_open_seconds,
+        )
 
     def resolved_database_url(self) -> str:
         """The configured database URL, or the SQLite file under ``data_dir``."""

@@ -35,7 +35,7 @@ def auth_context(endpoint_id: str) -> str:
 
 
 def first_enabled_url(targets: list[dict[str, Any]]) -> str:
-    """The URL callbacks go to until the balancing engine spreads them (issue 4)."""
+    """The URL reads show as ``url`` (callbacks are balanced over every enabled target)."""
     return next((t["url"] for t in targets if t.get("enabled", True)), targets[0]["url"])
 
 

@@ -27,7 +27,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from core.retry import delay_before_attempt, temporal_retry_policy
     from workflows.linkage import FollowOns
-    from workflows.runs import Run, choose_run, delivery_request, report_of, timeouts
+    from workflows.runs import (
+        Run,
+        choose_run,
+        delivery_request,
+        is_deferred,
+        report_of,
+        timeouts,
+    )
 
 __all__ = ["CallbackWorkflow"]
 
@@ -58,6 +65,7 @@ class CallbackWorkflow:
         self._redirect_url: str | None = None
         self._activity: asyncio.Task[DeliveryResult] | None = None
         self._schedule_left = 0 if input.manual_only else input.retry.max_attempts
+        self._deferrals = 0  # tries in a row that sent nothing (the endpoint's circuit was open)
         self._follow_ons = FollowOns(input)
         self._was_dead_lettered = input.manual_only  # a re-run from a closed dead letter
 
@@ -132,6 +140,10 @@ class CallbackWorkflow:
         except FailureError as err:  # a local activity's failure comes unwrapped
             cause = err.cause if isinstance(err, ActivityError) else err
             report = self._note_failure(cause)
+            if is_deferred(cause):
+                await self._defer(report, deadline)
+                return False
+            self._deferrals = 0
             self._attempts = max(self._attempts, 1)
             self._schedule_left = run.max_attempts - 1
             if self._interrupted():
@@ -164,7 +176,26 @@ class CallbackWorkflow:
     def _interrupted(self) -> bool:
         return self._paused or self._cancel_requested or self._wants_manual()
 
+    async def _defer(self, report: AttemptReport | None, deadline: datetime) -> None:
+        """Nothing was sent and no attempt spent (e.g. the endpoint's circuit is open): waits
+        until asked to (later with each deferral in a row, by the declared spacing), never
+        past the deadline, unless a signal comes first."""
+        self._deferrals += 1
+        now = workflow.now()
+        spacing = timedelta(seconds=delay_before_attempt(self._input.retry, self._deferrals + 1))
+        asked = report.next_attempt_at if report and report.next_attempt_at else now
+        at = min(max(asked, now + spacing), deadline)
+        if at <= now:
+            self._schedule_left = 0
+            return
+        self._next_attempt_at = at
+        try:
+            await workflow.wait_condition(self._interrupted, timeout=at - now)
+        except TimeoutError:
+            pass
+
     def _note_delivery(self, result: DeliveryResult) -> None:
+        self._deferrals = 0
         self._attempts = result.attempt
         self._last_status_code = result.status_code
         self._last_error = None
@@ -190,8 +221,14 @@ class CallbackWorkflow:
         try:
             result = await self._activity
         except ActivityError as err:
-            self._note_failure(err.cause)
+            report = self._note_failure(err.cause)
             self._next_attempt_at = None
+            if is_deferred(err.cause):
+                used = self._attempts - offset
+                self._schedule_left = max(0, run.max_attempts - used) if run.scheduled else 0
+                await self._defer(report, deadline)
+                return False
+            self._deferrals = 0
             if run.scheduled:
                 used = self._attempts - offset
                 interrupted = self._interrupted()

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from temporalio.exceptions import ApplicationError
 
 from core.contracts import AttemptReport, CallbackInput, DeliveryRequest
+from core.retry import DEFERRED_ERROR
 
 __all__ = [
     "START_TO_CLOSE_MARGIN",
     "Run",
     "choose_run",
     "delivery_request",
+    "is_deferred",
     "report_of",
     "timeouts",
 ]
@@ -58,6 +60,11 @@ def timeouts(
     if not run.scheduled:
         return start_to_close, start_to_close
     return start_to_close, max(timedelta(seconds=1), deadline - now)
+
+
+def is_deferred(cause: BaseException | None) -> bool:
+    """A try that sent nothing and spent no attempt (the endpoint's circuit was open)."""
+    return isinstance(cause, ApplicationError) and cause.type == DEFERRED_ERROR
 
 
 def report_of(cause: BaseException | None) -> AttemptReport | None:

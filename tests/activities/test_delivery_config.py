@@ -1,5 +1,6 @@
-"""What of an endpoint's configuration the delivery applies now: the first enabled target,
-custom headers, basic and bearer receiver auth, XML payloads; redis_stream fails fast."""
+"""What of an endpoint's configuration the delivery applies: enabled targets only, custom
+headers, basic and bearer receiver auth, XML payloads (balancing, failover, Redis Streams and
+mTLS: tests/activities/test_engine.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from standardwebhooks import Webhook
 
 from tests.support.receiver import Receiver
-from tests.support.stack import Stack, fast_retry
+from tests.support.stack import Stack
 
 
 async def test_basic_auth_headers_and_first_enabled_target(
@@ -59,17 +60,3 @@ async def test_bearer_auth_and_xml_payload_that_verifies(stack: Stack, receiver:
     assert root.findtext("data/status") == "delivered"
     [entry] = root.findall("metadata/entry")
     assert (entry.get("key"), entry.text) == ("9 odd key", "<&>")
-
-
-async def test_redis_stream_endpoint_fails_fast_until_the_engine_lands(stack: Stack) -> None:
-    tenant = await stack.tenant()
-    await stack.endpoint(
-        tenant["id"],
-        None,
-        protocol="redis_stream",
-        targets=[{"url": "redis://127.0.0.1:9/0", "stream": "callbacks"}],
-        retry=fast_retry(),
-    )
-    [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
-    body = await stack.wait_status(callback_id, "dead_lettered")
-    assert "redis_stream" in (body["last_error"] or "")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
+from activities.adapters import open_adapters
 from store.db import Database
 from tests.support.receiver import Receiver
 from tests.support.stack import fast_retry, make_settings, open_stack
@@ -25,7 +26,8 @@ async def test_worker_refuses_a_target_its_settings_do_not_allow(
         db = Database(worker_settings.resolved_database_url())
         exits.push_async_callback(db.dispose)
         http = await exits.enter_async_context(http_client(worker_settings))
-        worker = build_worker(temporal_env.client, worker_settings, db, http)
+        adapters = await exits.enter_async_context(open_adapters(worker_settings))
+        worker = build_worker(temporal_env.client, worker_settings, db, http, None, adapters)
         await exits.enter_async_context(worker)
 
         tenant = await stack.tenant()

@@ -59,6 +59,7 @@ class Receiver:
             cert, key, ca = tls_files
             tls = {"ssl_certfile": str(cert), "ssl_keyfile": str(key), "ssl_ca_certs": str(ca)}
             tls["ssl_cert_reqs"] = ssl.CERT_REQUIRED
+            tls["timeout_graceful_shutdown"] = 1  # kept-alive TLS connections hold shutdown
         self.scheme = "https" if tls_files else "http"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", **tls)
         self._server = uvicorn.Server(config)

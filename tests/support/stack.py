@@ -15,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client, WorkflowHandle
 
+from activities.adapters import open_adapters
 from api.app import create_app
 from core.settings import Settings
 from runtime.metrics import Metrics
@@ -153,5 +154,6 @@ async def open_stack(
         db = Database(settings.resolved_database_url())
         exits.push_async_callback(db.dispose)
         http = await exits.enter_async_context(http_client(settings))
-        await exits.enter_async_context(build_worker(client, settings, db, http, metrics))
+        adapters = await exits.enter_async_context(open_adapters(settings))
+        await exits.enter_async_context(build_worker(client, settings, db, http, metrics, adapters))
     return Stack(settings=settings, app=app, api=api, client=client, worker_metrics=metrics)

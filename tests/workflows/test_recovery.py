@@ -12,7 +12,7 @@ from tests.support.stack import Stack, fast_retry, status_event
 
 
 async def _dead_letters(stack: Stack, receiver: Receiver, count: int) -> tuple[dict, list[str]]:
-    receiver.default = Answer(status=410)  # fail fast: straight to dead letter
+    receiver.default = Answer(status=422)  # fail fast: straight to dead letter (410 disables)
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url, retry=fast_retry())
     events = [status_event(tenant_id=tenant["id"], id=f"dl-{n}") for n in range(count)]

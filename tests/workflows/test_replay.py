@@ -35,6 +35,7 @@ EXPECTED = {
     "follow_on_event",
     "follow_on_notify",
     "follow_on_suppress",
+    "circuit_open",
 }
 
 

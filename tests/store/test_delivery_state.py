@@ -1,0 +1,80 @@
+"""Shared delivery state on both stores: the balancing sequence under concurrent workers,
+target health with its cool-down, and leases of deliveries in flight."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from store.db import Database
+from store.delivery_state import (
+    acquire_lease,
+    clear_target_failures,
+    in_flight_by_target,
+    mark_target_failed,
+    next_sequence,
+    release_lease,
+    unhealthy_targets,
+)
+from store.types import utcnow
+from tests.conftest import STORES
+from tests.support.postgres import fresh_database
+
+
+@pytest_asyncio.fixture(loop_scope="session", params=STORES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "postgres":
+        server_url = request.getfixturevalue("postgres_url")
+        url = (await fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
+    database = Database(url)
+    await database.create_schema()
+    yield database
+    await database.dispose()
+
+
+async def test_sequence_numbers_are_unique_across_concurrent_workers(db: Database) -> None:
+    async def take() -> int:
+        async with db.session() as session:
+            return await next_sequence(session, endpoint_id="ep_1")
+
+    numbers = await asyncio.gather(*(take() for _ in range(40)))
+    assert sorted(numbers) == list(range(40))
+    async with db.session() as session:
+        assert await next_sequence(session, endpoint_id="ep_2") == 0
+
+
+async def test_failed_target_cools_down_and_recovers(db: Database) -> None:
+    now = utcnow()
+    async with db.session() as session:
+        for _ in range(2):
+            await mark_target_failed(
+                session,
+                endpoint_id="ep_1",
+                target="t1",
+                url="http://a",
+                until=now + timedelta(seconds=30),
+                error="HTTP 503",
+            )
+        sick = await unhealthy_targets(session, endpoint_id="ep_1", now=now)
+        assert set(sick) == {"t1"} and sick["t1"].failures == 2
+        assert await unhealthy_targets(session, endpoint_id="ep_1", now=now + timedelta(31)) == {}
+        assert await unhealthy_targets(session, endpoint_id="ep_2", now=now) == {}
+        await clear_target_failures(session, endpoint_id="ep_1", target="t1")
+        assert await unhealthy_targets(session, endpoint_id="ep_1", now=now) == {}
+
+
+async def test_leases_count_in_flight_and_expire(db: Database) -> None:
+    async with db.session() as session:
+        first = await acquire_lease(session, endpoint_id="ep_1", target="a", ttl=timedelta(60))
+        await acquire_lease(session, endpoint_id="ep_1", target="a", ttl=timedelta(60))
+        await acquire_lease(session, endpoint_id="ep_1", target="b", ttl=timedelta(seconds=-1))
+        assert await in_flight_by_target(session, endpoint_id="ep_1", now=utcnow()) == {"a": 2}
+        await release_lease(session, lease_id=first)
+        assert await in_flight_by_target(session, endpoint_id="ep_1", now=utcnow()) == {"a": 1}
