@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.ratelimit import RateLimiter, TokenBucket
 from tests.support.api import app_client, expect_error
+from tests.support.console import sign_in
 from tests.support.stack import ADMIN_KEY, Stack, status_event
 
 
@@ -96,3 +97,13 @@ async def test_a_key_may_carry_its_own_limit(stack: Stack) -> None:
         expect_error(await api.get("/v1/endpoints"), 429, "rate_limited")
     bad = {"tenant_id": tenant["id"], "rate_limit_per_second": 0}
     expect_error(await stack.api.post("/v1/api-keys", json=bad), 422, "validation_error")
+
+
+async def test_console_sign_in_failures_are_limited_too(stack: Stack) -> None:
+    limits = {"api_rate_limit_per_second": 0.01, "api_rate_limit_burst": 2}
+    async with app_client(stack, None, **limits) as browser:
+        for _ in range(2):
+            assert (await sign_in(browser, "gt_guessed_key_000000")).status_code == 401
+        limited = await sign_in(browser, "gt_guessed_key_000000")
+        assert limited.status_code == 429 and "too many failed authentications" in limited.text
+        assert (await sign_in(browser, ADMIN_KEY)).status_code == 303
