@@ -6,7 +6,10 @@ A real proxy on loopback answers the scripted failures first, then forwards to t
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
+from contextlib import AsyncExitStack
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,11 +17,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from temporalio.testing import WorkflowEnvironment
 
-from client import ApiError, GouTongClient, Retries
+from client import ApiError, AsyncGouTongClient, GouTongClient, Retries
 from tests.support.receiver import Receiver, free_port
 from tests.support.served import serve
-from tests.support.stack import ADMIN_KEY, Stack, status_event
+from tests.support.stack import ADMIN_KEY, Stack, make_settings, open_stack, status_event
 
 FAST = Retries(attempts=6, backoff=0.1, max_delay=1.0)
 
@@ -100,3 +104,22 @@ async def test_connection_errors_are_retried_until_the_api_is_up(stack: Stack) -
     async with serve(stack.app, port):
         assert await call == {"status": "ok"}
     client.close()
+
+
+async def test_the_api_rate_limit_is_waited_out(
+    tmp_path: Path, temporal_env: WorkflowEnvironment, temporal_address: str
+) -> None:
+    """The real limiter answers 429 with Retry-After; the client waits and every call lands."""
+    settings = make_settings(
+        tmp_path, temporal_address, api_rate_limit_per_second=1, api_rate_limit_burst=2
+    )
+    async with AsyncExitStack() as exits:
+        stack = await open_stack(exits, settings, temporal_env.client, worker=False)
+        async with serve(stack.app) as url, AsyncGouTongClient(url, ADMIN_KEY) as client:
+            raw = await asyncio.gather(*(client.http.get("/v1/tenants") for _ in range(4)))
+            refused = [r for r in raw if r.status_code == 429]  # the raw answers: no retries
+            assert refused and all(int(r.headers["retry-after"]) >= 1 for r in refused)
+            started = time.monotonic()
+            pages = await asyncio.gather(*(client.tenants.list() for _ in range(2)))
+            assert [page.data for page in pages] == [[], []]
+            assert time.monotonic() - started >= 1.0  # it waited, it did not fail
