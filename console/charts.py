@@ -57,9 +57,11 @@ def line_chart(
             f'y2="{y(value):.1f}"/><text class="tick" x="{LEFT - 6}" y="{y(value) + 4:.1f}" '
             f'text-anchor="end">{escape(_number(value, unit))}</text>'
         )
-    for i in sorted({0, len(starts) // 2, len(starts) - 1}) if starts else ():
+    last = len(starts) - 1
+    for i in sorted({0, last // 2, last}) if starts else ():
+        anchor = "start" if i == 0 else "end" if i == last else "middle"
         parts.append(
-            f'<text class="tick" x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="middle">'
+            f'<text class="tick" x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}">'
             f"{starts[i].strftime('%m-%d %H:%M')}</text>"
         )
     for colour, line in zip(COLOURS, series, strict=False):

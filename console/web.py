@@ -40,7 +40,14 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
+def _short(callback_id: str) -> str:
+    """``cb_<event>_<endpoint>`` -> the event part, which tells one endpoint's callbacks apart."""
+    parts = callback_id.split("_")
+    return parts[1] if len(parts) == 3 else callback_id
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["short"] = _short
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,11 @@ async def test_deliver_dead_letter_and_retry_from_the_desk(
     await page.get_by_role("link", name=broken).click()
     await wait_for_status(page, "delivered")
     await shots.take(page, "retried")
+    await page.get_by_role("link", name=re.compile("^ep_")).click()
+    await page.get_by_role("link", name="Charts").last.click()
+    await expect(page.locator("svg.chart")).to_have_count(2)
+    await expect(page.locator("svg.chart circle").first).to_be_visible()
+    await shots.take(page, "charts")
     final = await stack.callback(broken)
     assert final["status"] == "delivered" and final["attempt_log"][-1]["status_code"] == 200
 
