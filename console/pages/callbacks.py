@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -50,7 +51,7 @@ class Filters:
             "cursor": self.cursor,
             **changes,
         }
-        return "&".join(f"{k}={v}" for k, v in values.items() if v)
+        return urlencode({k: v for k, v in values.items() if v})
 
 
 async def list_page(
