@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
+
 from api.auth import Principal
 from api.schemas import EndpointCreate, EndpointUpdate
 from api.schemas.endpoint_parts import AuthBasic, AuthBearer, AuthMtls, AuthNone
@@ -15,7 +17,7 @@ from store.endpoints import auth_context, first_enabled_url
 from store.models import Endpoint
 from store.types import utcnow
 
-__all__ = ["audit_summary", "create_columns", "update_columns"]
+__all__ = ["apply_template", "audit_summary", "create_columns", "update_columns"]
 
 _NULLABLE = {"rate_limit", "max_in_flight", "disabled_reason"}
 """PATCH fields where null means "remove"; for the others null means "leave as is"."""
@@ -91,7 +93,16 @@ def create_columns(
         raise InvalidInput("an endpoint needs a url or targets", code="url_or_targets_required")
     columns = body.model_dump(
         mode="json",
-        exclude={"tenant_id", "secret", "url", "targets", "auth", "enabled", "disabled_reason"},
+        exclude={
+            "tenant_id",
+            "template_id",
+            "secret",
+            "url",
+            "targets",
+            "auth",
+            "enabled",
+            "disabled_reason",
+        },
     )
     if body.targets is not None:
         columns["targets"] = [t.model_dump(mode="json") for t in body.targets]
@@ -153,3 +164,17 @@ def audit_summary(values: dict[str, Any]) -> dict[str, Any]:
         cleaned["changes"]["auth_secret"] = "changed"
     result: dict[str, Any] = json.loads(json.dumps(cleaned, default=str))
     return result
+
+
+def apply_template(body: EndpointCreate, config: dict[str, Any]) -> EndpointCreate:
+    """The body with the template's values for every field the body does not give."""
+    given = body.model_dump(mode="json", include=body.model_fields_set)
+    try:
+        return EndpointCreate.model_validate({**config, **given})
+    except ValidationError as exc:  # a template written under older rules
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        raise InvalidInput(
+            "the template's values are not valid for an endpoint",
+            code="invalid_template_config",
+            details=errors,
+        ) from exc

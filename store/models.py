@@ -19,6 +19,7 @@ __all__ = [
     "Endpoint",
     "EndpointRevision",
     "EndpointRuntime",
+    "EndpointTemplate",
     "Event",
     "LinkageRule",
     "Suppression",
@@ -69,6 +70,8 @@ class Endpoint(SQLModel, table=True):
     rate_limit: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
     max_in_flight: int | None = None
     revision: int = Field(default=0, description="number of the newest EndpointRevision")
+    template_id: str | None = Field(default=None, max_length=64)
+    template_revision: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
@@ -95,6 +98,22 @@ class EndpointRevision(SQLModel, table=True):
         default=None, sa_column=Column(Text, nullable=True), description="for a rollback"
     )
     rolled_back_to: int | None = None
+
+
+class EndpointTemplate(SQLModel, table=True):
+    """Named endpoint defaults of a tenant, or global (tenant_id None)."""
+
+    __tablename__ = "endpoint_template"
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str | None = Field(default=None, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    revision: int = 1
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    created_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 
 class ApiKey(SQLModel, table=True):

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
 from api.access import CanConfigure, CanRead
 from api.auth import Principal
 from api.deps import ControlDep, SecretBoxDep, SessionDep, TargetGuardDep
-from api.endpoint_config import audit_summary, create_columns, update_columns
+from api.endpoint_config import apply_template, audit_summary, create_columns, update_columns
 from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, EndpointUpdate, Page
+from core.errors import InvalidInput
 from core.ids import new_id
 from core.signing import generate_secret
 from runtime.operational import endpoint_switched
 from store import endpoints as store
 from store.audit import changes_of, record_audit
-from store.models import Endpoint
+from store.models import Endpoint, EndpointTemplate
+from store.templates import get_template
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+async def _template_for(
+    session: SessionDep, caller: Principal, template_id: str, tenant_id: str
+) -> EndpointTemplate:
+    """The template, if it is global or the endpoint's tenant's."""
+    template = await get_template(session, template_id=template_id)
+    if template.tenant_id is not None:
+        caller.check_tenant(template.tenant_id)
+        if template.tenant_id != tenant_id:
+            raise InvalidInput(
+                f"template {template_id} belongs to another tenant",
+                code="template_not_applicable",
+            )
+    return template
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
@@ -34,8 +51,13 @@ async def create_endpoint(
 ) -> EndpointCreated:
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
+    origin: dict[str, Any] = {}
+    if body.template_id is not None:
+        template = await _template_for(session, caller, body.template_id, tenant_id)
+        body = apply_template(body, template.config)
+        origin = {"template_id": template.id, "template_revision": template.revision}
     endpoint_id = new_id("ep")
-    fields = create_columns(body, endpoint_id=endpoint_id, box=box, caller=caller)
+    fields = {**create_columns(body, endpoint_id=endpoint_id, box=box, caller=caller), **origin}
     for target in fields["targets"]:
         await guard.check_url(target["url"])
     secret = body.secret or generate_secret()

@@ -38,6 +38,7 @@ from api.schemas.ops import (
     RecoveryStarted,
 )
 from api.schemas.revisions import RevisionDetail, RevisionPublic
+from api.schemas.templates import TemplateConfig, TemplateCreate, TemplatePublic, TemplateUpdate
 
 __all__ = [
     "ApiKeyCreate",
@@ -72,6 +73,10 @@ __all__ = [
     "SecretRevealed",
     "SecretRotate",
     "TargetUrl",
+    "TemplateConfig",
+    "TemplateCreate",
+    "TemplatePublic",
+    "TemplateUpdate",
     "TenantCreate",
     "TenantPublic",
     "TenantUpdate",

@@ -123,6 +123,11 @@ Targets = Annotated[list[Target], Field(min_length=1, max_length=20)]
 
 class EndpointCreate(EndpointFieldChecks):
     tenant_id: str | None = Field(default=None, description="Implied by a tenant-scoped key.")
+    template_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Start from this template; fields given here override it.",
+    )
     name: str = Field(default="", max_length=200)
     url: TargetUrl | None = Field(default=None, description="One target of weight 1; or targets.")
     targets: Targets | None = None
@@ -189,6 +194,8 @@ class EndpointPublic(ReadModel):
     disabled_by: str | None
     disabled_at: datetime | None
     revision: int = Field(description="The newest revision (GET .../revisions)")
+    template_id: str | None = Field(description="The template it was created from")
+    template_revision: int | None = Field(description="That template's revision at the time")
     created_at: datetime
     updated_at: datetime
 

@@ -75,7 +75,7 @@ class Balancing(StrictModel):
 
     @model_validator(mode="after")
     def _hash_key_needs_consistent_hash(self) -> Balancing:
-        if "hash_key" in self.model_fields_set and self.strategy != "consistent_hash":
+        if self.hash_key != "message_id" and self.strategy != "consistent_hash":
             raise ValueError("hash_key applies to the consistent_hash strategy only")
         return self
 

@@ -216,7 +216,7 @@ INVALID_FIELDS: dict[str, dict[str, Any]] = {
     "target url with CRLF": {"targets": [{"url": HOOK + "\r\nX: 1"}]},
     "unknown target field": {"targets": [{"url": HOOK, "priority": 1}]},
     "unknown strategy": {"balancing": {"strategy": "random"}},
-    "hash key without consistent hash": {"balancing": {"hash_key": "message_id"}},
+    "hash key without consistent hash": {"balancing": {"hash_key": "event_type"}},
     "hash key outside the envelope": {
         "balancing": {"strategy": "consistent_hash", "hash_key": "body"}
     },
