@@ -3,80 +3,62 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest_asyncio
 
 from console.session import SESSION_COOKIE
-from tests.support.console import csrf_of, sign_in
+from tests.support.console import sign_in, signed_in
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import ADMIN_KEY, Stack
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    """A cookie-keeping client without credentials of its own."""
-    async with stack.with_key(None) as client:
-        yield client
-
-
-async def signed_in(client: httpx.AsyncClient, key: str = ADMIN_KEY) -> str:
-    """Signs in and returns the CSRF token of the start page."""
-    answer = await sign_in(client, key)
-    assert answer.status_code == 303, answer.text
-    page = await client.get("/console/callbacks")
-    assert page.status_code == 200
-    return csrf_of(page.text)
-
-
-async def test_pages_need_a_sign_in(browser: httpx.AsyncClient) -> None:
-    answer = await browser.get("/console/endpoints?tenant=x")
+async def test_pages_need_a_sign_in(web: httpx.AsyncClient) -> None:
+    answer = await web.get("/console/endpoints?tenant=x")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/console/login?next=%2Fconsole%2Fendpoints%3Ftenant%3Dx"
 
 
-async def test_sign_in_seals_the_key_in_a_strict_cookie(browser: httpx.AsyncClient) -> None:
-    answer = await sign_in(browser, ADMIN_KEY)
+async def test_sign_in_seals_the_key_in_a_strict_cookie(web: httpx.AsyncClient) -> None:
+    answer = await sign_in(web, ADMIN_KEY)
     assert answer.status_code == 303 and answer.headers["location"] == "/console/callbacks"
     cookie = next(
         h for h in answer.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE + "=")
     )
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/console" in cookie
     assert ADMIN_KEY not in cookie
-    assert (await browser.get("/console/tenants")).status_code == 200
+    assert (await web.get("/console/tenants")).status_code == 200
 
 
-async def test_sign_in_refuses_a_wrong_key_and_a_forged_form(browser: httpx.AsyncClient) -> None:
-    wrong = await sign_in(browser, "gt_not_a_key")
+async def test_sign_in_refuses_a_wrong_key_and_a_forged_form(web: httpx.AsyncClient) -> None:
+    wrong = await sign_in(web, "gt_not_a_key")
     assert wrong.status_code == 401 and "unknown or revoked API key" in wrong.text
-    forged = await browser.post("/console/login", data={"csrf_token": "x", "api_key": ADMIN_KEY})
+    forged = await web.post("/console/login", data={"csrf_token": "x", "api_key": ADMIN_KEY})
     assert forged.status_code == 403 and "csrf_failed" in forged.text
-    assert (await browser.get("/console/tenants")).status_code == 303
+    assert (await web.get("/console/tenants")).status_code == 303
 
 
-async def test_a_tampered_cookie_is_no_sign_in(browser: httpx.AsyncClient) -> None:
-    await signed_in(browser)
-    sealed = browser.cookies[SESSION_COOKIE]
-    browser.cookies.set(SESSION_COOKIE, sealed[:-4] + "AAAA", path="/console")
-    assert (await browser.get("/console/tenants")).status_code == 303
+async def test_a_tampered_cookie_is_no_sign_in(web: httpx.AsyncClient) -> None:
+    await signed_in(web)
+    sealed = web.cookies[SESSION_COOKIE]
+    web.cookies.set(SESSION_COOKIE, sealed[:-4] + "AAAA", path="/console")
+    assert (await web.get("/console/tenants")).status_code == 303
 
 
 async def test_every_form_post_needs_the_sign_ins_csrf_token(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
-    token = await signed_in(browser)
+    token = await signed_in(web)
     body = {"tenant_id": tenant["id"], "url": receiver.url, "enabled": "on"}
     for forged in ({}, {"csrf_token": "nope"}):
-        answer = await browser.post("/console/endpoints/new", data={**body, **forged})
+        answer = await web.post("/console/endpoints/new", data={**body, **forged})
         assert answer.status_code == 403 and "csrf_failed" in answer.text
     listed = await stack.api.get("/v1/endpoints", params={"tenant": tenant["id"]})
     assert listed.json()["data"] == []
-    created = await browser.post("/console/endpoints/new", data={**body, "csrf_token": token})
+    created = await web.post("/console/endpoints/new", data={**body, "csrf_token": token})
     assert created.status_code == 201 and "whsec_" in created.text
     assert len((await stack.api.get("/v1/endpoints")).json()["data"]) == 1
-    out = await browser.post("/console/logout", data={"csrf_token": "stale"})
+    out = await web.post("/console/logout", data={"csrf_token": "stale"})
     assert out.status_code == 403
 
 
@@ -87,10 +69,10 @@ def _error_of(html: str, field: str) -> str:
 
 
 async def test_validation_messages_are_shown_next_to_the_fields(
-    stack: Stack, browser: httpx.AsyncClient
+    stack: Stack, web: httpx.AsyncClient
 ) -> None:
     tenant = await stack.tenant()
-    token = await signed_in(browser)
+    token = await signed_in(web)
     form = {
         "csrf_token": token,
         "tenant_id": tenant["id"],
@@ -101,7 +83,7 @@ async def test_validation_messages_are_shown_next_to_the_fields(
         "retry.max_attempts": "0",
         "enabled": "on",
     }
-    answer = await browser.post("/console/endpoints/new", data=form)
+    answer = await web.post("/console/endpoints/new", data=form)
     assert answer.status_code == 422
     assert "URL scheme" in _error_of(answer.text, "url")
     assert "not a type!" in _error_of(answer.text, "event_types")
@@ -113,27 +95,27 @@ async def test_validation_messages_are_shown_next_to_the_fields(
 
 
 async def test_a_target_the_guard_refuses_is_reported_on_the_url(
-    stack: Stack, browser: httpx.AsyncClient
+    stack: Stack, web: httpx.AsyncClient
 ) -> None:
     tenant = await stack.tenant()
-    token = await signed_in(browser)
+    token = await signed_in(web)
     form = {"csrf_token": token, "tenant_id": tenant["id"], "url": "http://10.1.2.3/hook"}
-    answer = await browser.post("/console/endpoints/new", data=form)
+    answer = await web.post("/console/endpoints/new", data=form)
     assert answer.status_code == 422 and _error_of(answer.text, "url")
-    no_tenant = await browser.post(
+    no_tenant = await web.post(
         "/console/endpoints/new", data={"csrf_token": token, "url": "https://example.com/h"}
     )
     assert no_tenant.status_code == 422 and "tenant_id is required" in no_tenant.text
 
 
 async def test_editing_and_disabling_an_endpoint(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url, name="orders")
-    token = await signed_in(browser)
+    token = await signed_in(web)
     page = f"/console/endpoints/{endpoint['id']}"
-    bad = await browser.post(page, data={"csrf_token": token, "url": "", "enabled": "on"})
+    bad = await web.post(page, data={"csrf_token": token, "url": "", "enabled": "on"})
     assert bad.status_code == 422 and _error_of(bad.text, "url")
     form = {
         "csrf_token": token,
@@ -143,8 +125,8 @@ async def test_editing_and_disabling_an_endpoint(
         "retry.max_attempts": "5",
         "enabled": "on",
     }
-    assert (await browser.post(page, data=form)).status_code == 303
-    off = await browser.post(
+    assert (await web.post(page, data=form)).status_code == 303
+    off = await web.post(
         f"{page}/enabled", data={"csrf_token": token, "enabled": "false", "reason": "moving"}
     )
     assert off.status_code == 303
@@ -152,7 +134,7 @@ async def test_editing_and_disabling_an_endpoint(
     assert stored["name"] == "orders v2" and stored["event_types"] == ["message.status.*"]
     assert stored["retry"]["max_attempts"] == 5 and stored["enabled"] is False
     assert stored["disabled_reason"] == "moving"
-    rotated = await browser.post(f"{page}/rotate", data={"csrf_token": token, "grace_seconds": "0"})
+    rotated = await web.post(f"{page}/rotate", data={"csrf_token": token, "grace_seconds": "0"})
     secret = re.search(r'value="(whsec_[^"]+)"', rotated.text)
     assert rotated.status_code == 200 and secret
     revealed = await stack.api.get(f"/v1/endpoints/{endpoint['id']}/secret")
@@ -169,7 +151,7 @@ async def key_for(stack: Stack, role: str, tenant_id: str | None = None) -> str:
 
 
 async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     receiver.default = Answer(status=400)  # fail-fast: a dead letter at the first attempt
     tenant = await stack.tenant()
@@ -177,7 +159,7 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
     accepted = await stack.post_event(tenant["id"])
     dead = accepted["callback_ids"][0]
     await stack.wait_status(dead, "dead_lettered")
-    token = await signed_in(browser, await key_for(stack, "viewer"))
+    token = await signed_in(web, await key_for(stack, "viewer"))
 
     pages = {
         "/console/tenants": "Create tenant",
@@ -188,13 +170,13 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
         f"/console/endpoints/{endpoint['id']}/revisions": "Roll back",
     }
     for path, button in pages.items():
-        page = await browser.get(path)
+        page = await web.get(path)
         assert page.status_code == 200, path
         assert endpoint["id"] in page.text or path == "/console/tenants"
         assert button not in page.text, path
         assert set(re.findall(r"<button[^>]*>([^<]+)</button>", page.text)) <= READ_ONLY, path
-    assert dead in (await browser.get("/console/dead-letters")).text
-    assert "disabled" in (await browser.get(f"/console/endpoints/{endpoint['id']}")).text
+    assert dead in (await web.get("/console/dead-letters")).text
+    assert "disabled" in (await web.get(f"/console/endpoints/{endpoint['id']}")).text
 
     forced = {
         "/console/tenants": {"name": "x"},
@@ -208,7 +190,7 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
         "/console/dead-letters": {"action": "retry", "ids": dead},
     }
     for path, form in forced.items():
-        answer = await browser.post(path, data={**form, "csrf_token": token})
+        answer = await web.post(path, data={**form, "csrf_token": token})
         assert answer.status_code == 403, path
         assert "admin_required" in answer.text or "role_required" in answer.text, path
     stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
@@ -220,19 +202,19 @@ async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
 
 
 async def test_an_operator_may_intervene_but_not_configure(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url)
-    await signed_in(browser, await key_for(stack, "operator", tenant["id"]))
-    page = await browser.get(f"/console/endpoints/{endpoint['id']}")
+    await signed_in(web, await key_for(stack, "operator", tenant["id"]))
+    page = await web.get(f"/console/endpoints/{endpoint['id']}")
     assert "Send a test event" not in page.text and "Save changes" not in page.text
-    desk = await browser.get("/console/dead-letters")
+    desk = await web.get("/console/dead-letters")
     assert desk.status_code == 200 and "Filter" in desk.text
 
 
 async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver, second_receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver, second_receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
     targets = [{"url": receiver.url, "weight": 3}, {"url": second_receiver.url, "weight": 1}]
@@ -241,13 +223,13 @@ async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
     )
     assert response.status_code == 201, response.text
     endpoint = response.json()
-    token = await signed_in(browser)
+    token = await signed_in(web)
     page = f"/console/endpoints/{endpoint['id']}"
-    shown = await browser.get(page)
+    shown = await web.get(page)
     assert second_receiver.url in shown.text and "weight 3" in shown.text
     form = {"csrf_token": token, "url": endpoint["url"], "name": "balanced"}
-    assert (await browser.post(page, data=form)).status_code == 303
-    moved = await browser.post(page, data={**form, "url": "https://example.com/one"})
+    assert (await web.post(page, data=form)).status_code == 303
+    moved = await web.post(page, data={**form, "url": "https://example.com/one"})
     assert moved.status_code == 422 and "2 targets" in _error_of(moved.text, "url")
     stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
     assert stored["name"] == "balanced"
@@ -255,55 +237,55 @@ async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
 
 
 async def test_revisions_show_their_diff_and_roll_back(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url, name="orders")
-    token = await signed_in(browser)
+    token = await signed_in(web)
     page = f"/console/endpoints/{endpoint['id']}"
     form = {"csrf_token": token, "url": receiver.url, "name": "orders v2"}
-    assert (await browser.post(page, data=form)).status_code == 303
-    listed = await browser.get(f"{page}/revisions")
+    assert (await web.post(page, data=form)).status_code == 303
+    listed = await web.get(f"{page}/revisions")
     assert listed.status_code == 200
     assert "<del>&#34;orders&#34;</del>" in listed.text or '<del>"orders"</del>' in listed.text
     assert "Roll back to #1" in listed.text and "Roll back to #2" not in listed.text
-    back = await browser.post(f"{page}/revisions/1/rollback", data={"csrf_token": token})
+    back = await web.post(f"{page}/revisions/1/rollback", data={"csrf_token": token})
     assert back.status_code == 303
     assert (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()["name"] == "orders"
-    again = await browser.post(f"{page}/revisions/3/rollback", data={"csrf_token": token})
+    again = await web.post(f"{page}/revisions/3/rollback", data={"csrf_token": token})
     assert again.status_code == 409 and "nothing_to_roll_back" in again.text
-    forged = await browser.post(f"{page}/revisions/2/rollback", data={"csrf_token": "x"})
+    forged = await web.post(f"{page}/revisions/2/rollback", data={"csrf_token": "x"})
     assert forged.status_code == 403
 
 
 async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     mine, other = await stack.tenant("mine"), await stack.tenant("other")
     theirs = await stack.endpoint(other["id"], receiver.url)
-    token = await signed_in(browser, await key_for(stack, "tenant_admin", mine["id"]))
-    tenants = await browser.get("/console/tenants")
+    token = await signed_in(web, await key_for(stack, "tenant_admin", mine["id"]))
+    tenants = await web.get("/console/tenants")
     assert mine["id"] in tenants.text and other["id"] not in tenants.text
     assert "New tenant" not in tenants.text
-    forced = await browser.post("/console/tenants", data={"csrf_token": token, "name": "x"})
+    forced = await web.post("/console/tenants", data={"csrf_token": token, "name": "x"})
     assert forced.status_code == 403 and "admin_required" in forced.text
-    peek = await browser.get(f"/console/endpoints/{theirs['id']}")
+    peek = await web.get(f"/console/endpoints/{theirs['id']}")
     assert peek.status_code == 403 and "tenant_scope_violation" in peek.text
     names = [t["name"] for t in (await stack.api.get("/v1/tenants")).json()["data"]]
     assert sorted(names) == ["mine", "other"]
 
 
 async def test_the_charts_are_svg_drawn_on_the_server(
-    stack: Stack, browser: httpx.AsyncClient, receiver: Receiver
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url)
     accepted = await stack.post_event(tenant["id"])
     await stack.wait_status(accepted["callback_ids"][0], "delivered")
-    await signed_in(browser)
-    page = await browser.get(f"/console/charts?endpoint={endpoint['id']}&window=1h")
+    await signed_in(web)
+    page = await web.get(f"/console/charts?endpoint={endpoint['id']}&window=1h")
     assert page.status_code == 200
     assert page.text.count('<svg class="chart"') == 2 and "<polyline" in page.text
     assert "100.0 %" in page.text  # the bucket with the delivered callback
-    bad = await browser.get("/console/charts?window=5y")
+    bad = await web.get("/console/charts?window=5y")
     assert bad.status_code == 422 and "invalid_window" in bad.text

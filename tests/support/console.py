@@ -6,7 +6,9 @@ import re
 
 import httpx
 
-__all__ = ["csrf_of", "sign_in"]
+from tests.support.stack import ADMIN_KEY
+
+__all__ = ["csrf_of", "sign_in", "signed_in"]
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -23,3 +25,12 @@ async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
     assert form.status_code == 200, form.text
     token = csrf_of(form.text)
     return await client.post("/console/login", data={"csrf_token": token, "api_key": key})
+
+
+async def signed_in(client: httpx.AsyncClient, key: str = ADMIN_KEY) -> str:
+    """Signs in and returns the CSRF token of the start page."""
+    answer = await sign_in(client, key)
+    assert answer.status_code == 303, answer.text
+    page = await client.get("/console/callbacks")
+    assert page.status_code == 200
+    return csrf_of(page.text)
