@@ -36,6 +36,8 @@ _FIELD_OF_CODE = {
     "url_ambiguous": "url",
     "tenant_required": "tenant_id",
     "tenant_not_found": "tenant_id",
+    "template_not_found": "template_id",
+    "invalid_template_config": "template_id",
 }
 
 
@@ -75,8 +77,9 @@ def endpoint_values(form: FormData, *, creating: bool) -> dict[str, Any]:
     values["retry"] = {name: value for name, value in values["retry"].items() if value != ""}
     if creating:  # enabling and disabling have their own button on the endpoint's page
         values["enabled"] = form.get("enabled") == "on"
-        if _text(form, "tenant_id"):
-            values["tenant_id"] = _text(form, "tenant_id")
+        for name in ("tenant_id", "template_id"):
+            if _text(form, name):
+                values[name] = _text(form, name)
     return values
 
 

@@ -13,6 +13,7 @@ from api.routes import endpoint_secrets as secrets_api
 from api.routes import endpoints as api
 from api.routes import tenants as tenants_api
 from api.schemas import EndpointCreate, EndpointPublic, EndpointUpdate, SecretRotate
+from console.endpoint_templates import new_endpoint_form, template_choices
 from console.forms import FormErrors, endpoint_values, field_errors, form_of_endpoint, parse
 from console.rights import RouteClass, require
 from console.test_event import send_test_event
@@ -55,11 +56,13 @@ async def _new_page(
     tenants = await tenants_api.list_tenants(
         caller=operator.principal, session=session, cursor=None, limit=500
     )
-    context = {"form": form, "errors": errors, "tenants": tenants.data}
+    context = {
+        "form": form,
+        "errors": errors,
+        "tenants": tenants.data,
+        "templates": await template_choices(operator, session),
+    }
     return render(request, "endpoint_new.html", operator, context, 422 if errors else 200)
-
-
-_DEFAULTS = EndpointCreate.model_validate({"url": "https://example.com/hook"})
 
 
 @router.get("/endpoints/new")
@@ -67,8 +70,8 @@ async def new_endpoint(
     request: Request, operator: OperatorDep, session: SessionDep
 ) -> HTMLResponse:
     require(operator.principal, RouteClass.CONFIGURE)
-    defaults = _DEFAULTS.model_dump(mode="json") | {"url": ""}
-    form = form_of_endpoint(defaults) | {"tenant_id": request.query_params.get("tenant", "")}
+    form = await new_endpoint_form(operator, session, request.query_params.get("template"))
+    form.setdefault("tenant_id", request.query_params.get("tenant", ""))
     return await _new_page(request, operator, session, form, {})
 
 

@@ -108,6 +108,47 @@ async def test_a_target_the_guard_refuses_is_reported_on_the_url(
     assert no_tenant.status_code == 422 and "tenant_id is required" in no_tenant.text
 
 
+async def test_a_new_endpoint_starts_from_a_template(
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    config = {
+        "event_types": ["message.status.*"],
+        "headers": {"X-Team": "billing"},
+        "retry": {"max_attempts": 7},
+    }
+    made = await stack.api.post(
+        "/v1/endpoint-templates",
+        json={"tenant_id": tenant["id"], "name": "billing hooks", "config": config},
+    )
+    assert made.status_code == 201, made.text
+    template = made.json()
+    token = await signed_in(web)
+    offered = await web.get("/console/endpoints/new")
+    assert "billing hooks" in offered.text
+    form_page = await web.get(f"/console/endpoints/new?template={template['id']}")
+    html = form_page.text
+    assert form_page.status_code == 200 and f'value="{template["id"]}"' in html
+    assert 'name="retry.max_attempts" type="number" value="7"' in html
+    assert "message.status.*</textarea>" in html and "X-Team: billing</textarea>" in html
+    form = {
+        "csrf_token": token,
+        "template_id": template["id"],
+        "tenant_id": tenant["id"],
+        "url": receiver.url,
+        "event_types": "message.status.*",
+        "headers": "X-Team: billing",
+        "retry.max_attempts": "7",
+        "enabled": "on",
+    }
+    created = await web.post("/console/endpoints/new", data=form)
+    assert created.status_code == 201, created.text
+    stored = (await stack.api.get("/v1/endpoints")).json()["data"][0]
+    assert stored["template_id"] == template["id"] and stored["retry"]["max_attempts"] == 7
+    missing = await web.get("/console/endpoints/new?template=tpl_nope")
+    assert missing.status_code == 404
+
+
 async def test_editing_and_disabling_an_endpoint(
     stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
