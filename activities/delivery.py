@@ -36,10 +36,12 @@ from store.callbacks import DeliveryContext, load_delivery_context, record_attem
 from store.db import Database
 from store.endpoints import delivery_spec
 from store.models import Attempt, Endpoint
+from store.revisions import record_revision
 
 __all__ = ["DeliveryActivities", "shown_target"]
 
 log = logging.getLogger(__name__)
+_ENGINE = "delivery-engine"
 _RETRY_AFTER_CODES = (429, 503)
 
 
@@ -143,10 +145,16 @@ class DeliveryActivities:
                 session,
                 endpoint_id=endpoint_id,
                 reason="the receiver answered 410 Gone",
-                by="delivery-engine",
+                by=_ENGINE,
                 now=datetime.now(UTC),
             ):
                 log.warning("endpoint %s disabled: its receiver answered 410 Gone", endpoint_id)
+                try:
+                    await record_revision(
+                        session, endpoint_id=endpoint_id, action="auto_disable", actor=_ENGINE
+                    )
+                except Exception as exc:  # the endpoint is disabled either way
+                    log.warning("no revision for disabling %s: %s", endpoint_id, exc)
 
     def _secrets(self, endpoint: Endpoint) -> list[str]:
         """The current secret, and the previous one while its grace period lasts."""

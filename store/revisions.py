@@ -24,6 +24,7 @@ __all__ = [
     "get_revision",
     "latest_revision",
     "list_revisions",
+    "record_revision",
     "secret_marks",
     "snapshot",
 ]
@@ -114,6 +115,26 @@ async def commit_revision(session: AsyncSession) -> None:
             "the endpoint changed at the same time; read it again and retry",
             code="concurrent_change",
         ) from exc
+
+
+async def record_revision(
+    session: AsyncSession, *, endpoint_id: str, action: str, actor: str, tries: int = 3
+) -> EndpointRevision | None:
+    """Records a change made outside the API (the engine's auto-disable) as a revision;
+    None when the endpoint is gone."""
+    for attempt in range(tries):
+        endpoint = await session.get(Endpoint, endpoint_id, populate_existing=True)
+        if endpoint is None:
+            return None
+        previous = await latest_revision(session, endpoint_id=endpoint_id)
+        revision = add_revision(session, endpoint, action=action, actor=actor, previous=previous)
+        try:
+            await commit_revision(session)
+            return revision
+        except Conflict:
+            if attempt == tries - 1:
+                raise
+    return None
 
 
 async def get_revision(session: AsyncSession, *, endpoint_id: str, number: int) -> EndpointRevision:

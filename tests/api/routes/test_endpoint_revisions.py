@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from store.db import Database
 from store.models import Endpoint, EndpointRevision
 from tests.support.api import expect_error
-from tests.support.receiver import Receiver
+from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack
 
 HOOK = "https://hooks.shop.example/a"
@@ -175,3 +175,23 @@ async def test_endpoint_from_before_revisions_gets_a_baseline(stack: Stack) -> N
     assert update["changes"] == {"name": {"from": "old", "to": "new"}}
     rolled = await stack.api.post(f"{path}/revisions/1/rollback")
     assert rolled.json()["name"] == "old"
+
+
+async def test_engine_disabling_on_410_is_a_revision(stack: Stack, receiver: Receiver) -> None:
+    receiver.default = Answer(status=410)
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url)
+    [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
+    await stack.wait_status(callback_id, "dead_lettered")
+    path = f"/v1/endpoints/{endpoint['id']}"
+    latest, created = await _revisions(stack, endpoint["id"])
+    assert (latest["action"], latest["actor"], created["action"]) == (
+        "auto_disable",
+        "delivery-engine",
+        "create",
+    )
+    assert latest["changes"]["enabled"] == {"from": True, "to": False}
+    assert "410" in latest["changes"]["disabled_reason"]["to"]
+    assert (await stack.api.get(path)).json()["revision"] == 2
+    enabled = (await stack.api.post(f"{path}/revisions/1/rollback")).json()
+    assert enabled["enabled"] is True and enabled["disabled_by"] is None
