@@ -14,7 +14,9 @@ __all__ = ["RevisionDetail", "RevisionPublic"]
 
 class RevisionPublic(ReadModel):
     number: int
-    action: str = Field(description="create, update, secret_rotate, rollback or baseline")
+    action: str = Field(
+        description="create, update, secret_rotate, rollback, auto_disable or baseline"
+    )
     actor: str = Field(description="The API key id (or token subject) that made the change")
     created_at: datetime
     changes: dict[str, Any] = Field(
