@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.catalogue import CatalogueCache
 from api.client_address import parse_networks
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
@@ -22,6 +23,7 @@ from api.routes import (
     endpoint_secrets,
     endpoint_templates,
     endpoints,
+    event_types,
     events,
     health,
     linkage_rules,
@@ -64,6 +66,7 @@ ROUTE_MODULES = (
     endpoint_templates,
     recoveries,
     events,
+    event_types,
     callbacks,
     stats,
     linkage_rules,
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.control = CallbackControl(settings, connect)
         app.state.secret_box = load_secret_box(settings)
+        app.state.catalogue = CatalogueCache(settings.event_type_cache_seconds)
         try:
             yield
         finally:
@@ -113,4 +117,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTE_MODULES:
         app.include_router(module.router, responses=ERROR_RESPONSES)
     install_console(app)
+    app.include_router(event_types.public_router, responses=ERROR_RESPONSES)
     return app

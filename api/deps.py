@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.auth import Principal, authenticate
+from api.catalogue import CatalogueCache
 from api.client_address import client_address
 from api.ratelimit import RateLimiter
 from api.tokens import TokenVerifier
@@ -23,6 +24,7 @@ from store.db import Database
 
 __all__ = [
     "CallerDep",
+    "CatalogueDep",
     "ControlDep",
     "MetricsDep",
     "SecretBoxDep",
@@ -61,6 +63,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _catalogue(request: Request) -> CatalogueCache:
+    catalogue: CatalogueCache = request.app.state.catalogue
+    return catalogue
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
@@ -69,6 +76,7 @@ def _target_guard(settings: SettingsDep) -> NetGuard:
 
 
 TargetGuardDep = Annotated[NetGuard, Depends(_target_guard)]
+CatalogueDep = Annotated[CatalogueCache, Depends(_catalogue)]
 ControlDep = Annotated[CallbackControl, Depends(_control)]
 SecretBoxDep = Annotated[SecretBox, Depends(_secret_box)]
 

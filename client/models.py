@@ -14,14 +14,15 @@ from api.schemas.linkage import (
     SuppressionCreate,
     SuppressionPublic,
 )
-from core.events import BehaviorEvent, Channel, StatusEvent
+from core.events import BehaviorEvent, Channel, CustomEvent, StatusEvent
 
-Event = StatusEvent | BehaviorEvent
+Event = StatusEvent | BehaviorEvent | CustomEvent
 
 __all__ = [
     *_schemas,
     "BehaviorEvent",
     "Channel",
+    "CustomEvent",
     "Event",
     "LinkageRuleCreate",
     "LinkageRuleCreated",

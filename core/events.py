@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    JsonValue,
+    Tag,
+    model_validator,
+)
+
+from core.event_types import NAME_PATTERN
 
 __all__ = [
     "BEHAVIOR_TYPES",
+    "BUILTIN_TYPES",
+    "NEEDS_ERROR",
     "STATUS_TYPES",
     "BehaviorEvent",
     "Channel",
+    "CustomEvent",
     "EventIn",
     "StatusEvent",
 ]
@@ -32,7 +46,8 @@ BEHAVIOR_TYPES = (
     "message.behavior.forward",
     "message.behavior.unsubscribe",
 )
-_NEEDS_ERROR = {"message.status.failed", "message.status.undelivered", "message.status.rejected"}
+BUILTIN_TYPES = frozenset(STATUS_TYPES + BEHAVIOR_TYPES)
+NEEDS_ERROR = {"message.status.failed", "message.status.undelivered", "message.status.rejected"}
 MAX_DEPTH = 32  # nesting of free-form objects (metadata, detail, extra fields)
 
 
@@ -112,6 +127,13 @@ class _EventBase(BaseModel):
     recipient: str | None = Field(default=None, max_length=320)
     channel: Channel | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    schema_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="The catalogue version of the type whose schema the data follows "
+        "(default: the type's newest version that is not deprecated).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -144,7 +166,7 @@ class StatusEvent(_EventBase):
 
     @model_validator(mode="after")
     def _error_on_failure(self) -> StatusEvent:
-        if self.type in _NEEDS_ERROR and self.error is None:
+        if self.type in NEEDS_ERROR and self.error is None:
             raise ValueError(f"{self.type} needs an error {{code, description}}")
         return self
 
@@ -170,4 +192,37 @@ class BehaviorEvent(_EventBase):
         return {"message_id": self.message_id, "behavior": self.type.rsplit(".", 1)[1], **body}
 
 
-EventIn = Annotated[StatusEvent | BehaviorEvent, Field(discriminator="type")]
+class CustomEvent(_EventBase):
+    """An event of a type registered in the catalogue (``POST /v1/event-types``); its ``data``
+    is checked against the type's JSON Schema and sent to receivers as it is."""
+
+    type: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=NAME_PATTERN,
+        description="A registered custom type, e.g. order.paid.",
+        json_schema_extra={"not": {"enum": list[JsonValue](sorted(BUILTIN_TYPES))}},
+    )
+    channel: Channel | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    def envelope_data(self) -> dict[str, Any]:
+        return self.data
+
+
+def _kind(value: Any) -> str:
+    """Which member reads a posted event: a built-in type is its own tag (so errors name it, as
+    in ``body.message.status.failed.error``), anything else is a custom type."""
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return kind if isinstance(kind, str) and kind in BUILTIN_TYPES else "custom"
+
+
+if TYPE_CHECKING:
+    EventIn = StatusEvent | BehaviorEvent | CustomEvent
+else:
+    _MEMBERS = (
+        *(Annotated[StatusEvent, Tag(name)] for name in STATUS_TYPES),
+        *(Annotated[BehaviorEvent, Tag(name)] for name in BEHAVIOR_TYPES),
+        Annotated[CustomEvent, Tag("custom")],
+    )
+    EventIn = Annotated[Union[_MEMBERS], Discriminator(_kind)]  # noqa: UP007

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     jwt_role_claim: str = "role"
     jwt_role_prefix: str = ""
     jwt_tenant_claim: str = "tenant_id"
+    event_type_cache_seconds: float = Field(default=10.0, ge=0)
 
     # --- web console (/console) --------------------------------------------------------------
     console_session_hours: float = Field(default=12.0, gt=0, le=24 * 30)

@@ -1,4 +1,4 @@
-"""First-start bootstrap: the schema and the admin API key."""
+"""First-start bootstrap: the schema, the built-in event types and the admin API key."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 from core.settings import Settings
 from store.api_keys import admin_key_exists, create_api_key, find_api_key, install_api_key
 from store.db import Database
+from store.event_types import seed_builtin_event_types
 from store.migrate import apply_migrations, exclusive
 
 __all__ = ["bootstrap"]
@@ -16,13 +17,16 @@ log = logging.getLogger(__name__)
 
 
 async def bootstrap(db: Database, settings: Settings) -> str | None:
-    """Creates the schema and makes sure an admin key exists.
+    """Creates the schema, seeds the built-in event types and makes sure an admin key exists.
 
     The key comes from ``GOUTONG_ADMIN_API_KEY`` or is generated on first start and written to
     ``data/admin.key`` (mode 0600). Returns the plain key when it was generated just now.
     """
     async with exclusive(db.engine):  # several processes may start at once
         await apply_migrations(db.engine)
+        async with db.session() as session:
+            if changed := await seed_builtin_event_types(session):
+                log.info("seeded %d built-in event type versions", changed)
         plain = await _ensure_admin_key(db, settings)
     if plain is None:
         return None

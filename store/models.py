@@ -21,6 +21,7 @@ __all__ = [
     "EndpointRuntime",
     "EndpointTemplate",
     "Event",
+    "EventType",
     "LinkageRule",
     "Suppression",
     "TargetHealth",
@@ -269,3 +270,21 @@ class DeliveryLease(SQLModel, table=True):
     endpoint_id: str = Field(index=True, max_length=64)
     target: str = Field(max_length=64)
     expires_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class EventType(SQLModel, table=True):
+    """One version of a catalogued event type: global (``tenant_id`` empty) or a tenant's own."""
+
+    __tablename__ = "event_type"
+    __table_args__ = (UniqueConstraint("tenant_id", "name", "version"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(default="", index=True, max_length=64, description="'' = global")
+    name: str = Field(index=True, max_length=100)
+    version: int
+    description: str = Field(default="", max_length=2000)
+    data_schema: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    builtin: bool = False
+    published: bool = False
+    deprecated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -13,10 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.access import CanIngest
 from api.auth import Principal
-from api.deps import ControlDep, MetricsDep, SessionDep
+from api.catalogue import CatalogueCache, EventCheck
+from api.deps import CatalogueDep, ControlDep, MetricsDep, SessionDep
 from api.schemas import BatchAccepted, EventAccepted, EventBatch
 from core.errors import InvalidInput
-from core.events import EventIn
+from core.events import CustomEvent, EventIn
 from runtime.callbacks import CallbackControl
 from runtime.ingest import accept_events
 from runtime.metrics import Metrics
@@ -37,6 +38,8 @@ IdempotencyKey = Annotated[
 
 def _to_new_event(event: EventIn, tenant_id: str, external_id: str) -> NewEvent:
     canonical = event.model_dump(mode="json", exclude={"id", "tenant_id"})
+    if canonical.get("schema_version") is None:  # keeps the hashes of events from before it
+        canonical.pop("schema_version", None)
     body_hash = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     return NewEvent(
         tenant_id=tenant_id,
@@ -51,12 +54,28 @@ def _to_new_event(event: EventIn, tenant_id: str, external_id: str) -> NewEvent:
     )
 
 
+def _check_of(event: EventIn, item: NewEvent, index: int | None) -> EventCheck:
+    loc: tuple[str | int, ...] = ("body",) if index is None else ("body", "events", index)
+    return EventCheck(
+        tenant_id=item.tenant_id,
+        type=event.type,
+        version=event.schema_version,
+        data=item.data,
+        loc=loc,
+        data_loc=(*loc, "data") if isinstance(event, CustomEvent) else loc,
+        label="" if index is None else f"events[{index}]: ",
+    )
+
+
 async def _ingest(
     session: AsyncSession,
     control: CallbackControl,
     caller: Principal,
     events: list[tuple[EventIn, str]],
     metrics: Metrics,
+    catalogue: CatalogueCache,
+    *,
+    batch: bool,
 ) -> list[EventAccepted]:
     items = [
         _to_new_event(event, caller.resolve_tenant(event.tenant_id), external_id)
@@ -64,6 +83,11 @@ async def _ingest(
     ]
     for tenant_id in dict.fromkeys(item.tenant_id for item in items):
         await get_tenant(session, tenant_id=tenant_id)
+    checks = [
+        _check_of(event, item, index if batch else None)
+        for index, ((event, _), item) in enumerate(zip(events, items, strict=True))
+    ]
+    await catalogue.check(session, checks)
     results = await accept_events(session, control, items)  # all or none
     for result in results:
         metrics.events.labels("duplicate" if result.duplicate else "accepted").inc()
@@ -87,6 +111,7 @@ async def post_event(
     session: SessionDep,
     control: ControlDep,
     metrics: MetricsDep,
+    catalogue: CatalogueDep,
     idempotency_key: IdempotencyKey = None,
 ) -> EventAccepted:
     """Accepts one event; answers once its callbacks are durably started."""
@@ -96,7 +121,10 @@ async def post_event(
             "body id and Idempotency-Key differ; send one or make them equal",
             code="idempotency_key_mismatch",
         )
-    return (await _ingest(session, control, caller, [(event, external_id)], metrics))[0]
+    accepted = await _ingest(
+        session, control, caller, [(event, external_id)], metrics, catalogue, batch=False
+    )
+    return accepted[0]
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
@@ -106,6 +134,7 @@ async def post_batch(
     session: SessionDep,
     control: ControlDep,
     metrics: MetricsDep,
+    catalogue: CatalogueDep,
     idempotency_key: IdempotencyKey = None,
 ) -> BatchAccepted:
     """Accepts up to 1000 events at once (all or none); each event's ``id`` is its key."""
@@ -115,4 +144,5 @@ async def post_batch(
             code="idempotency_key_unsupported",
         )
     items = [(event, event.id or f"auto-{uuid.uuid4()}") for event in batch.events]
-    return BatchAccepted(events=await _ingest(session, control, caller, items, metrics))
+    accepted = await _ingest(session, control, caller, items, metrics, catalogue, batch=True)
+    return BatchAccepted(events=accepted)

@@ -1,5 +1,16 @@
 """Request and response models of the API (Base / Create / Update / Public families)."""
 
+from api.schemas.catalogue import (
+    Catalog,
+    CatalogEntry,
+    EventTypeCreate,
+    EventTypeDeprecate,
+    EventTypeDetail,
+    EventTypeList,
+    EventTypePublic,
+    EventTypePublish,
+    EventTypeVersionCreate,
+)
 from api.schemas.common import ErrorBody, Page, TargetUrl
 from api.schemas.config import (
     EndpointCreate,
@@ -49,6 +60,8 @@ __all__ = [
     "BatchAccepted",
     "CallbackDetail",
     "CallbackPublic",
+    "Catalog",
+    "CatalogEntry",
     "EndpointCreate",
     "EndpointCreated",
     "EndpointPublic",
@@ -57,6 +70,13 @@ __all__ = [
     "ErrorCount",
     "EventAccepted",
     "EventBatch",
+    "EventTypeCreate",
+    "EventTypeDeprecate",
+    "EventTypeDetail",
+    "EventTypeList",
+    "EventTypePublic",
+    "EventTypePublish",
+    "EventTypeVersionCreate",
     "InterventionAccepted",
     "InterventionIn",
     "LiveStatus",

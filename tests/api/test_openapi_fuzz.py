@@ -41,7 +41,8 @@ def api_url(
 
 def test_the_schema_has_every_resource() -> None:
     paths = {label.split(" ", 1)[1] for label in OPERATIONS}
-    for prefix in ("/v1/events", "/v1/tenants", "/v1/endpoints", "/v1/callbacks", "/v1/api-keys"):
+    prefixes = ("/v1/events", "/v1/event-types", "/v1/catalog", "/v1/tenants", "/v1/endpoints")
+    for prefix in (*prefixes, "/v1/callbacks", "/v1/api-keys"):
         assert any(p.startswith(prefix) for p in paths), prefix
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from core.events import BUILTIN_TYPES
 from core.settings import Settings
 from runtime.bootstrap import bootstrap
 from store.api_keys import find_api_key, list_api_keys
 from store.db import Database
+from store.event_types import catalogue_rows, seed_builtin_event_types
 from tests.support.postgres import fresh_database
 from tests.support.stack import make_settings
 
@@ -46,6 +48,8 @@ async def test_concurrent_first_starts_make_one_admin_key(
         async with db.session() as session:
             keys = await list_api_keys(session)
             assert [k.role for k in keys] == ["admin"]
+            builtins = await catalogue_rows(session, tenant_id=None)
+            assert sorted(r.name for r in builtins) == sorted(BUILTIN_TYPES)  # seeded once
             if key is None:
                 [plain] = [g for g in generated if g]  # exactly one start generated it
                 assert (tmp_path / "admin.key").read_text().strip() == plain
@@ -53,5 +57,23 @@ async def test_concurrent_first_starts_make_one_admin_key(
             else:
                 assert generated == [None] * 5
                 assert await find_api_key(session, plain=key) is not None
+    finally:
+        await db.dispose()
+
+
+async def test_seeding_restores_changed_builtins(tmp_path: Path, store_url: str) -> None:
+    await _boot(store_url, tmp_path, None)
+    db = Database(store_url)
+    try:
+        async with db.session() as session:
+            [row, *_] = await catalogue_rows(session, tenant_id=None)
+            row.description, row.data_schema = "edited", {}
+            session.add(row)
+            await session.commit()
+            assert await seed_builtin_event_types(session) == 1
+            assert await seed_builtin_event_types(session) == 0
+            restored = {r.name: r for r in await catalogue_rows(session, tenant_id=None)}
+            assert restored[row.name].description != "edited"
+            assert restored[row.name].data_schema["title"] == row.name
     finally:
         await db.dispose()
