@@ -19,6 +19,7 @@ from cli.events import events
 from cli.keys import keys
 from cli.recover import recover
 from cli.resources import endpoints, tenants
+from cli.stats import stats
 from cli.verify import verify
 
 __all__ = ["app", "main"]
@@ -50,6 +51,7 @@ app.add_typer(callbacks, name="callbacks")
 app.add_typer(events, name="events")
 app.command()(recover)
 app.command()(audit)
+app.command()(stats)
 app.command()(verify)
 app.command()(doctor)
 

@@ -7,12 +7,19 @@ from typing import Annotated
 
 import typer
 
-from cli.context import JsonOption, api_command, open_client, parse_time, print_json, print_table
+from cli.context import (
+    JsonOption,
+    WhenOption,
+    api_command,
+    open_client,
+    parse_time,
+    print_json,
+    print_table,
+)
 
 __all__ = ["audit"]
 
 COLUMNS = ("at", "actor", "role", "tenant_id", "action", "resource", "address", "summary")
-When = Annotated[str | None, typer.Option(help="ISO 8601 (UTC when no zone) or 30m/2h/7d ago.")]
 
 
 @api_command
@@ -24,8 +31,8 @@ def audit(
         str | None, typer.Option(help="Exact (endpoint.update) or a prefix (endpoint.).")
     ] = None,
     resource: Annotated[str | None, typer.Option(help="The id acted on.")] = None,
-    since: When = None,
-    until: When = None,
+    since: WhenOption = None,
+    until: WhenOption = None,
     limit: Annotated[int, typer.Option(help="At most this many (0 = all).")] = 50,
     as_json: JsonOption = False,
 ) -> None:

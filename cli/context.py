@@ -26,6 +26,7 @@ from core.settings import Settings
 __all__ = [
     "JsonOption",
     "Remote",
+    "WhenOption",
     "api_command",
     "console",
     "fail",
@@ -43,6 +44,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+WhenOption = Annotated[
+    str | None, typer.Option(help="ISO 8601 (UTC when no zone) or 30m/2h/7d ago.")
+]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.schemas import RecoveryProgressPublic
 from cli.context import (
     JsonOption,
+    WhenOption,
     api_command,
     console,
     open_client,
@@ -21,16 +22,14 @@ from client import GouTongClient
 
 __all__ = ["recover"]
 
-When = Annotated[str | None, typer.Option(help="ISO 8601 (UTC when no zone) or 30m/2h/7d ago.")]
-
 
 @api_command
 def recover(
     ctx: typer.Context,
     endpoint: Annotated[str | None, typer.Option(help="Only this endpoint's callbacks.")] = None,
     tenant: Annotated[str | None, typer.Option(help="Only this tenant's callbacks.")] = None,
-    since: When = None,
-    until: When = None,
+    since: WhenOption = None,
+    until: WhenOption = None,
     event_type: Annotated[str | None, typer.Option(help="Only this event type.")] = None,
     include_delivered: Annotated[
         bool, typer.Option(help="Replay delivered callbacks too (same webhook-id).")

@@ -101,6 +101,14 @@ async def test_callback_commands_and_a_dead_letter(
     missing = await goutong("callbacks", "show", "cb_nope")
     assert missing.exit_code == 1 and "error: callback_not_found" in missing.stderr
 
+    report = output_json(await goutong("stats", "--tenant", tenant, "--since", "1h", "--json"))
+    assert report["tenant_id"] == tenant and report["callbacks"]["delivered"] >= 2
+    assert report["top_errors"][0]["error"] == "HTTP 500"
+    human = await goutong("stats", "--endpoint", endpoint["id"])
+    assert human.exit_code == 0 and "success_rate" in human.stdout and "top errors" in human.stdout
+    window = await goutong("stats", "--since", "1h", "--until", "2h")
+    assert window.exit_code == 1 and "error: invalid_window" in window.stderr
+
 
 async def test_cancel_ends_a_callback(stack: Stack, goutong: Goutong, receiver: Receiver) -> None:
     receiver.default = Answer(status=503)
