@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 class AsyncGouTongClient:
     """An asyncio client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
-    ``.callbacks``, ``.recoveries``, ``.stats``, ``.audit``,
+    ``.callbacks``, ``.recoveries``, ``.stats``, ``.templates``, ``.audit``,
     ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
 
     def __init__(
@@ -43,6 +43,7 @@ class AsyncGouTongClient:
         self.callbacks = Callbacks(self)
         self.recoveries = Recoveries(self)
         self.stats = Stats(self)
+        self.templates = Templates(self)
         self.audit = Audit(self)
         self.linkage_rules = LinkageRules(self)
         self.suppressions = Suppressions(self)
@@ -186,6 +187,37 @@ class Endpoints(_Resource):
     async def rollback(self, endpoint_id: str, number: int) -> m.EndpointPublic:
         """Makes it as revision ``number`` left it (not the signing secret): a new revision."""
         return await self._send(ops.rollback_endpoint(endpoint_id, number))
+
+
+class Templates(_Resource):
+    """Endpoint templates: shared configuration a new endpoint starts from (``template_id``)."""
+
+    async def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.TemplatePublic]:
+        return await self._send(ops.list_templates(tenant, cursor, limit))
+
+    def iter(
+        self, *, tenant: str | None = None, limit: int = 100
+    ) -> AsyncIterator[m.TemplatePublic]:
+        return self._client.pages(lambda cursor: ops.list_templates(tenant, cursor, limit))
+
+    async def create(
+        self, body: m.TemplateCreate | None = None, /, **fields: Any
+    ) -> m.TemplatePublic:
+        return await self._send(ops.create_template(ops.as_model(m.TemplateCreate, body, fields)))
+
+    async def get(self, template_id: str) -> m.TemplatePublic:
+        return await self._send(ops.get_template(template_id))
+
+    async def update(
+        self, template_id: str, body: m.TemplateUpdate | None = None, /, **fields: Any
+    ) -> m.TemplatePublic:
+        changes = ops.as_model(m.TemplateUpdate, body, fields)
+        return await self._send(ops.update_template(template_id, changes))
+
+    async def delete(self, template_id: str) -> None:
+        await self._send(ops.delete_template(template_id))
 
 
 class ApiKeys(_Resource):

@@ -122,6 +122,32 @@ def rollback_endpoint(endpoint_id: str, number: int) -> Call[m.EndpointPublic]:
     return Call("POST", path, m.EndpointPublic)
 
 
+# --- endpoint templates ------------------------------------------------------------------------
+
+
+def list_templates(
+    tenant: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.TemplatePublic]]:
+    return _page("/v1/endpoint-templates", m.TemplatePublic, cursor, limit, tenant=tenant)
+
+
+def create_template(body: m.TemplateCreate) -> Call[m.TemplatePublic]:
+    return Call("POST", "/v1/endpoint-templates", m.TemplatePublic, json=_body(body))
+
+
+def get_template(template_id: str) -> Call[m.TemplatePublic]:
+    return Call("GET", f"/v1/endpoint-templates/{template_id}", m.TemplatePublic)
+
+
+def update_template(template_id: str, body: m.TemplateUpdate) -> Call[m.TemplatePublic]:
+    path = f"/v1/endpoint-templates/{template_id}"
+    return Call("PATCH", path, m.TemplatePublic, json=_body(body))
+
+
+def delete_template(template_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/endpoint-templates/{template_id}")
+
+
 # --- api keys ----------------------------------------------------------------------------------
 
 

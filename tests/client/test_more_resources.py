@@ -1,4 +1,4 @@
-"""Linkage rules, suppressions and the audit log through both clients, against the real API."""
+"""Linkage rules, suppressions, the audit log and endpoint templates through both clients."""
 
 from __future__ import annotations
 
@@ -64,3 +64,33 @@ async def test_linkage_suppressions_and_audit_sync_and_async(stack: Stack, api_u
         entries = [e async for e in aclient.audit.iter(tenant=tenant, action="linkage_rule.")]
         assert {e.action for e in entries} >= {"linkage_rule.create", "linkage_rule.delete"}
         assert (await aclient.audit.list(resource=rule.id)).data[0].resource == rule.id
+
+
+async def test_endpoint_templates_sync_and_async(stack: Stack, api_url: str) -> None:
+    tenant = (await stack.tenant())["id"]
+
+    def sync_round(client: GouTongClient) -> str:
+        template = client.templates.create(
+            tenant_id=tenant, name="sms", config={"event_types": ["message.status.*"]}
+        )
+        assert client.templates.get(template.id).config.event_types == ["message.status.*"]
+        changed = client.templates.update(template.id, description="for SMS receivers")
+        assert (changed.description, changed.revision) == ("for SMS receivers", 2)
+        assert template.id in [t.id for t in client.templates.iter(tenant=tenant, limit=1)]
+        endpoint = client.endpoints.create(
+            tenant_id=tenant, url="http://127.0.0.1:9/x", template_id=template.id
+        )
+        assert endpoint.event_types == ["message.status.*"]
+        return template.id
+
+    with GouTongClient(api_url, ADMIN_KEY) as client:
+        template_id = await asyncio.to_thread(sync_round, client)
+    async with AsyncGouTongClient(api_url, ADMIN_KEY) as aclient:
+        assert (await aclient.templates.get(template_id)).name == "sms"
+        assert (await aclient.templates.update(template_id, name="sms-2")).revision == 3
+        assert [t.id async for t in aclient.templates.iter(tenant=tenant)] == [template_id]
+        assert (await aclient.templates.list(tenant=tenant)).data[0].id == template_id
+        await aclient.templates.delete(template_id)
+        with pytest.raises(ApiError) as gone:
+            await aclient.templates.get(template_id)
+        assert gone.value.status == 404
