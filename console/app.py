@@ -7,7 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from console.pages import auth, callbacks, charts, dead_letters, endpoints, revisions, tenants
+from console.pages import (
+    auth,
+    callbacks,
+    charts,
+    dead_letters,
+    endpoints,
+    event_types,
+    revisions,
+    tenants,
+)
 
 __all__ = ["install_console"]
 
@@ -15,6 +24,15 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install_console(app: FastAPI) -> None:
-    for module in (auth, tenants, endpoints, revisions, callbacks, dead_letters, charts):
+    for module in (
+        auth,
+        tenants,
+        endpoints,
+        revisions,
+        event_types,
+        callbacks,
+        dead_letters,
+        charts,
+    ):
         app.include_router(module.router, prefix="/console", include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
