@@ -257,6 +257,7 @@ def _envelope(ctx: DeliveryContext) -> dict[str, Any]:
         occurred_at=ctx.event.occurred_at,
         data=ctx.event.data,
         metadata=ctx.event.meta,
+        type_version=ctx.event.type_version,
     )
 
 

@@ -100,8 +100,8 @@ class CatalogueCache:
             validator = self._validators[key] = compile_schema(entry.schema)
         return validator
 
-    async def problem(self, session: AsyncSession, check: EventCheck) -> dict[str, Any] | None:
-        """None when the event's type is known and its data conforms; else one error detail
+    async def problem(self, session: AsyncSession, check: EventCheck) -> int | dict[str, Any]:
+        """The version the event's data conforms to; else one error detail
         ``{"loc", "msg", "type", "pointer"}`` whose ``type`` is the error code."""
         view = await self._view(session, check.tenant_id)
         versions = view.types.get(check.type, [])
@@ -116,7 +116,7 @@ class CatalogueCache:
             return {"loc": [*check.loc, "type"], "msg": check.label + what, "type": code}
         found = first_problem(self._validator(check.type, entry), check.data)
         if found is None:
-            return None
+            return entry.version
         where = found.pointer or "/"
         return {
             "loc": [*check.data_loc, *found.path],
@@ -125,10 +125,12 @@ class CatalogueCache:
             "pointer": found.pointer,
         }
 
-    async def check(self, session: AsyncSession, checks: list[EventCheck]) -> None:
-        """Refuses (422) the whole request when any event fails; every failure is listed."""
-        problems = [p for c in checks if (p := await self.problem(session, c)) is not None]
+    async def check(self, session: AsyncSession, checks: list[EventCheck]) -> list[int]:
+        """The version each event matched; refuses (422) the whole request when any event
+        fails, listing every failure."""
+        outcomes = [await self.problem(session, c) for c in checks]
+        problems = [p for p in outcomes if isinstance(p, dict)]
         if not problems:
-            return
+            return [v for v in outcomes if isinstance(v, int)]
         first = problems[0]
         raise InvalidInput(first["msg"], code=first["type"], details=problems)

@@ -23,8 +23,11 @@ def build_envelope(
     occurred_at: datetime,
     data: dict[str, Any],
     metadata: dict[str, Any],
+    type_version: int | None = None,
 ) -> dict[str, Any]:
-    return {
+    """``type_version`` (the catalogue version of ``event_type`` that ``data`` matched) is
+    carried when known; events stored before the catalogue have none."""
+    envelope: dict[str, Any] = {
         "id": callback_id,
         "type": event_type,
         "version": ENVELOPE_VERSION,
@@ -35,6 +38,9 @@ def build_envelope(
         "data": data,
         "metadata": metadata,
     }
+    if type_version is not None:
+        envelope["type_version"] = type_version
+    return envelope
 
 
 def render_json(envelope: dict[str, Any]) -> bytes:

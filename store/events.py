@@ -29,6 +29,7 @@ class NewEvent:
     channel: str | None
     data: dict[str, Any]
     meta: dict[str, Any]
+    type_version: int | None = None
 
 
 @dataclass
@@ -138,6 +139,7 @@ def _new_rows(item: NewEvent, endpoints: list[Endpoint]) -> IngestedEvent:
         occurred_at=item.occurred_at,
         data=item.data,
         meta=item.meta,
+        type_version=item.type_version,
     )
     callbacks = [
         Callback(

@@ -147,6 +147,9 @@ class Event(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     data: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    type_version: int | None = Field(
+        default=None, description="the catalogue version of the type its data matched"
+    )
 
 
 class Callback(SQLModel, table=True):

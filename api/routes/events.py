@@ -87,7 +87,9 @@ async def _ingest(
         _check_of(event, item, index if batch else None)
         for index, ((event, _), item) in enumerate(zip(events, items, strict=True))
     ]
-    await catalogue.check(session, checks)
+    versions = await catalogue.check(session, checks)
+    for item, version in zip(items, versions, strict=True):
+        item.type_version = version
     results = await accept_events(session, control, items)  # all or none
     for result in results:
         metrics.events.labels("duplicate" if result.duplicate else "accepted").inc()

@@ -21,18 +21,28 @@ def order_event(tenant_id: str, **fields: Any) -> dict[str, Any]:
     return event
 
 
-async def test_custom_event_is_delivered_with_its_data(stack: Stack, receiver: Receiver) -> None:
+async def test_events_are_delivered_with_their_data_and_type_version(
+    stack: Stack, receiver: Receiver
+) -> None:
     tenant = await stack.tenant()
-    await stack.endpoint(tenant["id"], receiver.url, event_types=["order.*"])
+    await stack.endpoint(tenant["id"], receiver.url)
     await create_type(stack.api, tenant_id=tenant["id"])
-    response = await stack.api.post("/v1/events", json=order_event(tenant["id"]))
+    response = await stack.api.post(
+        "/v1/event-types/order.paid/versions",
+        params={"tenant": tenant["id"]},
+        json={"schema": {"type": "object"}},
+    )
+    assert response.status_code == 201, response.text
+    events = [order_event(tenant["id"]), status_event(tenant_id=tenant["id"])]
+    response = await stack.api.post("/v1/events/batch", json={"events": events})
     assert response.status_code == 202, response.text
-    [callback_id] = response.json()["callback_ids"]
-    await stack.wait_status(callback_id, "delivered")
-    [request] = await receiver.wait_for(1)
-    envelope = json.loads(request.body)
-    assert envelope["type"] == "order.paid"
-    assert envelope["data"] == {"order_id": "o-1", "amount": 12.5}
+    for accepted in response.json()["events"]:
+        await stack.wait_status(accepted["callback_ids"][0], "delivered")
+    envelopes = {e["type"]: e for e in (json.loads(r.body) for r in await receiver.wait_for(2))}
+    custom = envelopes["order.paid"]
+    assert custom["data"] == {"order_id": "o-1", "amount": 12.5}
+    assert custom["type_version"] == 2
+    assert envelopes["message.status.delivered"]["type_version"] == 1
 
 
 async def test_unknown_type_is_refused(stack: Stack) -> None:
