@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console.pages import (
+    audit,
     auth,
     callbacks,
     charts,
@@ -33,6 +34,7 @@ def install_console(app: FastAPI) -> None:
         callbacks,
         dead_letters,
         charts,
+        audit,
     ):
         app.include_router(module.router, prefix="/console", include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

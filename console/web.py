@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import Principal, authenticate
 from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address, limit_caller
-from console.rights import RouteClass, may
+from console.rights import RouteClass, may, require
 from console.session import clear_session, read_session, same_token
 from core.errors import Forbidden, GoutongError, Unauthenticated
 
@@ -71,6 +71,7 @@ async def _operator(
         session, presented=signed_in.api_key, address=caller_address(request)
     )
     limit_caller(request, principal)  # the key's API rate limit covers its console use
+    require(principal, RouteClass.READ)  # every page reads; a producer key has no console
     return Operator(principal=principal, csrf=signed_in.csrf)
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.auth import authenticate
 from api.deps import SecretBoxDep, SessionDep, SettingsDep, caller_address, limit_failures
+from console.rights import RouteClass, require
 from console.session import (
     COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
@@ -66,11 +67,12 @@ async def login(
         raise Forbidden("the sign-in form is stale; reload the page", code="csrf_failed")
     key = form.get("api_key")
     try:
-        await authenticate(
+        principal = await authenticate(
             session,
             presented=key if isinstance(key, str) else None,
             address=caller_address(request),
         )
+        require(principal, RouteClass.READ)  # what every console page does
     except (Unauthenticated, Forbidden) as exc:
         error: GoutongError = exc
         if isinstance(exc, Unauthenticated):  # wrong keys are limited per address, as in the API

@@ -299,6 +299,32 @@ async def test_revisions_show_their_diff_and_roll_back(
     assert forged.status_code == 403
 
 
+async def test_the_audit_log_page_and_who_may_see_it(
+    stack: Stack, web: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url)
+    token = await signed_in(web)
+    page = f"/console/endpoints/{endpoint['id']}"
+    form = {"csrf_token": token, "url": receiver.url, "name": "audited"}
+    assert (await web.post(page, data=form)).status_code == 303
+    log = await web.get(f"/console/audit?action=endpoint.&resource={endpoint['id']}")
+    assert log.status_code == 200 and "Audit log</a>" in log.text
+    assert "endpoint.update" in log.text and "endpoint.create" in log.text
+    assert "tenant.create" not in log.text  # filtered by action prefix
+    await web.post("/console/logout", data={"csrf_token": token})
+    await signed_in(web, await key_for(stack, "operator", tenant["id"]))
+    refused = await web.get("/console/audit")
+    assert refused.status_code == 403 and "role_required" in refused.text
+    assert "Audit log</a>" not in (await web.get("/console/callbacks")).text
+
+
+async def test_a_producer_key_has_no_console(stack: Stack, web: httpx.AsyncClient) -> None:
+    answer = await sign_in(web, await key_for(stack, "producer"))
+    assert answer.status_code == 403 and "role producer may not read" in answer.text
+    assert (await web.get("/console/callbacks")).status_code == 303
+
+
 async def test_a_tenant_key_sees_its_tenant_only_and_cannot_create_tenants(
     stack: Stack, web: httpx.AsyncClient, receiver: Receiver
 ) -> None:
