@@ -43,7 +43,7 @@ def as_event(event: Event | dict[str, Any]) -> Event:
 
 
 def _body(model: BaseModel) -> Any:
-    return model.model_dump(mode="json", exclude_unset=True)
+    return model.model_dump(mode="json", exclude_unset=True, by_alias=True)
 
 
 def _page(path: str, into: Any, cursor: str | None, limit: int, **filters: Any) -> Call[Any]:
@@ -146,6 +146,46 @@ def update_template(template_id: str, body: m.TemplateUpdate) -> Call[m.Template
 
 def delete_template(template_id: str) -> Call[None]:
     return Call("DELETE", f"/v1/endpoint-templates/{template_id}")
+
+
+# --- event type catalogue ----------------------------------------------------------------------
+
+
+def list_event_types(tenant: str | None = None) -> Call[m.EventTypeList]:
+    return Call("GET", "/v1/event-types", m.EventTypeList, params={"tenant": tenant})
+
+
+def create_event_type(body: m.EventTypeCreate) -> Call[m.EventTypePublic]:
+    return Call("POST", "/v1/event-types", m.EventTypePublic, json=_body(body))
+
+
+def get_event_type(name: str, tenant: str | None = None) -> Call[m.EventTypeDetail]:
+    return Call("GET", f"/v1/event-types/{name}", m.EventTypeDetail, params={"tenant": tenant})
+
+
+def add_event_type_version(
+    name: str, body: m.EventTypeVersionCreate, tenant: str | None = None
+) -> Call[m.EventTypePublic]:
+    path = f"/v1/event-types/{name}/versions"
+    return Call("POST", path, m.EventTypePublic, params={"tenant": tenant}, json=_body(body))
+
+
+def deprecate_event_type(
+    name: str, version: int | None = None, tenant: str | None = None
+) -> Call[m.EventTypeDetail]:
+    path, body = f"/v1/event-types/{name}/deprecate", {"version": version}
+    return Call("POST", path, m.EventTypeDetail, params={"tenant": tenant}, json=body)
+
+
+def publish_event_type(
+    name: str, published: bool, tenant: str | None = None
+) -> Call[m.EventTypeDetail]:
+    path, body = f"/v1/event-types/{name}/publish", {"published": published}
+    return Call("POST", path, m.EventTypeDetail, params={"tenant": tenant}, json=body)
+
+
+def catalog(tenant: str | None = None) -> Call[m.Catalog]:
+    return Call("GET", "/v1/catalog", m.Catalog, params={"tenant": tenant})
 
 
 # --- api keys ----------------------------------------------------------------------------------

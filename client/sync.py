@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 class GouTongClient:
     """A blocking client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
-    ``.callbacks``, ``.recoveries``, ``.stats``, ``.templates``, ``.audit``,
+    ``.callbacks``, ``.recoveries``, ``.stats``, ``.templates``, ``.event_types``,
+    ``.audit``,
     ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
 
     def __init__(
@@ -44,6 +45,7 @@ class GouTongClient:
         self.recoveries = Recoveries(self)
         self.stats = Stats(self)
         self.templates = Templates(self)
+        self.event_types = EventTypes(self)
         self.audit = Audit(self)
         self.linkage_rules = LinkageRules(self)
         self.suppressions = Suppressions(self)
@@ -205,6 +207,45 @@ class Templates(_Resource):
 
     def delete(self, template_id: str) -> None:
         self._send(ops.delete_template(template_id))
+
+
+class EventTypes(_Resource):
+    """The event type catalogue: built-in and custom types with versioned JSON Schemas."""
+
+    def list(self, *, tenant: str | None = None) -> m.EventTypeList:
+        return self._send(ops.list_event_types(tenant))
+
+    def create(self, body: m.EventTypeCreate | None = None, /, **fields: Any) -> m.EventTypePublic:
+        """A custom type at version 1 (``data_schema`` is its JSON Schema)."""
+        return self._send(ops.create_event_type(ops.as_model(m.EventTypeCreate, body, fields)))
+
+    def get(self, name: str, *, tenant: str | None = None) -> m.EventTypeDetail:
+        return self._send(ops.get_event_type(name, tenant))
+
+    def add_version(
+        self,
+        name: str,
+        data_schema: dict[str, Any],
+        *,
+        description: str | None = None,
+        tenant: str | None = None,
+    ) -> m.EventTypePublic:
+        body = m.EventTypeVersionCreate(data_schema=data_schema, description=description)
+        return self._send(ops.add_event_type_version(name, body, tenant))
+
+    def deprecate(
+        self, name: str, *, version: int | None = None, tenant: str | None = None
+    ) -> m.EventTypeDetail:
+        return self._send(ops.deprecate_event_type(name, version, tenant))
+
+    def publish(
+        self, name: str, published: bool = True, *, tenant: str | None = None
+    ) -> m.EventTypeDetail:
+        return self._send(ops.publish_event_type(name, published, tenant))
+
+    def catalog(self, *, tenant: str | None = None) -> m.Catalog:
+        """The public catalogue (no key needed): published types and their schemas."""
+        return self._send(ops.catalog(tenant))
 
 
 class ApiKeys(_Resource):

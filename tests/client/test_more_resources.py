@@ -94,3 +94,43 @@ async def test_endpoint_templates_sync_and_async(stack: Stack, api_url: str) -> 
         with pytest.raises(ApiError) as gone:
             await aclient.templates.get(template_id)
         assert gone.value.status == 404
+
+
+async def test_event_type_catalogue_sync_and_async(stack: Stack, api_url: str) -> None:
+    tenant = (await stack.tenant())["id"]
+    schema = {"type": "object", "properties": {"order_id": {"type": "string"}}}
+
+    def sync_round(client: GouTongClient) -> None:
+        created = client.event_types.create(tenant_id=tenant, name="order.paid", data_schema=schema)
+        assert (created.version, created.tenant_id, created.data_schema) == (1, tenant, schema)
+        names = [t.name for t in client.event_types.list(tenant=tenant).data]
+        assert "order.paid" in names and "message.status.delivered" in names
+        v2 = client.event_types.add_version("order.paid", {"type": "object"}, tenant=tenant)
+        assert v2.version == 2
+        published = client.event_types.publish("order.paid", tenant=tenant)
+        assert published.current_version == 2 and all(v.published for v in published.versions)
+        listed = client.event_types.catalog(tenant=tenant).event_types
+        assert ("order.paid", 2) in [(e.name, e.version) for e in listed]
+
+    with GouTongClient(api_url, ADMIN_KEY) as client:
+        await asyncio.to_thread(sync_round, client)
+    async with AsyncGouTongClient(api_url, ADMIN_KEY) as aclient:
+        detail = await aclient.event_types.get("order.paid", tenant=tenant)
+        assert [v.version for v in detail.versions] == [1, 2]
+        gone = await aclient.event_types.deprecate("order.paid", version=1, tenant=tenant)
+        assert [v.deprecated for v in gone.versions] == [True, False]
+        hidden = await aclient.event_types.publish("order.paid", False, tenant=tenant)
+        assert not any(v.published for v in hidden.versions)
+        public = await aclient.event_types.catalog(tenant=tenant)
+        assert "order.paid" not in [e.name for e in public.event_types]
+        assert (await aclient.event_types.list()).data
+        with pytest.raises(ApiError) as reserved:
+            await aclient.event_types.create(
+                tenant_id=tenant, name="message.status.mine", data_schema=schema
+            )
+        assert reserved.value.status == 422
+        paid = {"tenant_id": tenant, "type": "order.paid", "message_id": "o-1", "data": {}}
+        assert not (await aclient.events.send(paid)).duplicate  # version 2: any object
+        with pytest.raises(ApiError) as unknown:
+            await aclient.events.send(dict(paid, type="order.lost"))
+        assert unknown.value.code == "unknown_event_type"
