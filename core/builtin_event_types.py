@@ -1,5 +1,6 @@
-"""The built-in event types: message status changes and user behaviours, each with the JSON
-Schema of the ``data`` a receiver gets (what ``core.events`` builds from a posted event)."""
+"""The built-in event types, each with the JSON Schema of the ``data`` a receiver gets: message
+status changes and user behaviours (what ``core.events`` builds from a posted event), and the
+operational events the service emits itself (``callback.*``, ``endpoint.*``)."""
 
 from __future__ import annotations
 
@@ -123,6 +124,46 @@ def _behavior_schema(name: str) -> dict[str, Any]:
     return {"$schema": DRAFT_2020_12, "title": name, **schema}
 
 
+_OPERATIONAL_TEXT = {
+    "callback.dead_lettered": "A callback gave up after its retries (a linkage rule's notify).",
+    "callback.recovered": "A dead-lettered callback was delivered after all.",
+    "endpoint.disabled": "An endpoint was switched off (by a person or by a 410 Gone).",
+    "endpoint.recovered": "A disabled endpoint was switched on again.",
+}
+_CALLBACK_FACTS = _object(
+    {
+        "callback_id": {"type": "string"},
+        "tenant_id": {"type": "string"},
+        "endpoint_id": {"type": "string"},
+        "event_id": {"type": "string"},
+        "event_type": {"type": "string"},
+        "message_id": {"type": "string"},
+        "state": {"type": "string"},
+        "attempts": {"type": "integer", "minimum": 0},
+        "last_error": {"type": ["string", "null"]},
+        "rule_id": {"type": ["string", "null"]},
+        "trigger": {"type": "string"},
+    },
+    required=("callback_id",),
+)
+_ENDPOINT_FACTS = _object(
+    {
+        "endpoint_id": {"type": "string"},
+        "name": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "reason": {"type": ["string", "null"]},
+        "by": {"type": "string", "description": "who switched it: a key id, a subject, ..."},
+        "at": {"type": "string", "format": "date-time"},
+    },
+    required=("endpoint_id",),
+)
+
+
+def _operational_schema(name: str) -> dict[str, Any]:
+    facts = _CALLBACK_FACTS if name.startswith("callback.") else _ENDPOINT_FACTS
+    return {"$schema": DRAFT_2020_12, "title": name, **facts}
+
+
 BUILTIN_EVENT_TYPES: tuple[BuiltinEventType, ...] = (
     *(
         BuiltinEventType(t, 1, _STATUS_TEXT[t.rsplit(".", 1)[1]], _status_schema(t))
@@ -131,5 +172,9 @@ BUILTIN_EVENT_TYPES: tuple[BuiltinEventType, ...] = (
     *(
         BuiltinEventType(t, 1, _BEHAVIOR_TEXT[t.rsplit(".", 1)[1]], _behavior_schema(t))
         for t in BEHAVIOR_TYPES
+    ),
+    *(
+        BuiltinEventType(t, 1, text, _operational_schema(t))
+        for t, text in _OPERATIONAL_TEXT.items()
     ),
 )

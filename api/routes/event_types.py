@@ -35,7 +35,7 @@ TypeName = Annotated[str, Path(max_length=100)]
 TenantQuery = Annotated[
     str | None, Query(max_length=64, description="Whose types (a tenant key implies its own).")
 ]
-RESERVED_PREFIXES = ("message.status.", "message.behavior.")
+RESERVED_PREFIXES = ("message.status.", "message.behavior.", "callback.", "endpoint.")
 
 
 def _public(row: EventType) -> EventTypePublic:
@@ -97,7 +97,7 @@ async def create_event_type(
     scope = await _write_scope(session, caller, body.tenant_id)
     if body.name.startswith(RESERVED_PREFIXES):
         raise InvalidInput(
-            f"names under {' and '.join(RESERVED_PREFIXES)} are kept for built-in types",
+            f"names under {', '.join(RESERVED_PREFIXES)} are kept for built-in types",
             code="event_type_name_reserved",
         )
     check_schema(body.data_schema)

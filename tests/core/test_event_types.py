@@ -15,13 +15,14 @@ from core.builtin_event_types import BUILTIN_EVENT_TYPES
 from core.errors import InvalidInput
 from core.event_types import check_schema, first_problem, json_pointer
 from core.events import BUILTIN_TYPES, EventIn, StatusEvent
+from core.linkage import OPERATIONAL_TYPES
 
 EVENTS: TypeAdapter[Any] = TypeAdapter(EventIn)
 VALIDATORS = {b.name: check_schema(b.schema) for b in BUILTIN_EVENT_TYPES}
 
 
 def test_every_builtin_type_has_one_schema() -> None:
-    assert {b.name for b in BUILTIN_EVENT_TYPES} == BUILTIN_TYPES
+    assert {b.name for b in BUILTIN_EVENT_TYPES} == BUILTIN_TYPES | set(OPERATIONAL_TYPES)
     assert all(b.version == 1 and b.description for b in BUILTIN_EVENT_TYPES)
 
 

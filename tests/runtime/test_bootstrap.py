@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from core.events import BUILTIN_TYPES
+from core.builtin_event_types import BUILTIN_EVENT_TYPES
 from core.settings import Settings
 from runtime.bootstrap import bootstrap
 from store.api_keys import find_api_key, list_api_keys
@@ -49,7 +49,8 @@ async def test_concurrent_first_starts_make_one_admin_key(
             keys = await list_api_keys(session)
             assert [k.role for k in keys] == ["admin"]
             builtins = await catalogue_rows(session, tenant_id=None)
-            assert sorted(r.name for r in builtins) == sorted(BUILTIN_TYPES)  # seeded once
+            names = sorted(r.name for r in builtins)
+            assert names == sorted(b.name for b in BUILTIN_EVENT_TYPES)  # seeded once
             if key is None:
                 [plain] = [g for g in generated if g]  # exactly one start generated it
                 assert (tmp_path / "admin.key").read_text().strip() == plain

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from standardwebhooks import Webhook
 
+from core.builtin_event_types import BUILTIN_EVENT_TYPES
+from core.event_types import check_schema, first_problem
 from runtime.operational import emit_operational_event
 from tests.support.receiver import Receiver
 from tests.support.stack import Stack
+
+BUILTIN_SCHEMAS = {b.name: b.schema for b in BUILTIN_EVENT_TYPES}
 
 
 async def test_emitted_once_per_key_to_subscribers_only(
@@ -73,4 +77,6 @@ async def test_switching_an_endpoint_off_and_on_tells_the_operations_endpoint(
     assert by_type["endpoint.disabled"]["reason"] == "upgrade"
     assert by_type["endpoint.disabled"]["endpoint_id"] == target["id"]
     assert by_type["endpoint.recovered"]["enabled"] is True
+    for kind, data in by_type.items():  # what the public catalogue promises receivers
+        assert first_problem(check_schema(BUILTIN_SCHEMAS[kind]), data) is None, (kind, data)
     assert receiver.requests == []

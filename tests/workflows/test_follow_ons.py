@@ -14,6 +14,8 @@ from typing import Any
 from standardwebhooks import Webhook
 from temporalio.client import WorkflowExecutionStatus
 
+from core.builtin_event_types import BUILTIN_EVENT_TYPES
+from core.event_types import check_schema, first_problem
 from tests.support.histories import keep_history
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry
@@ -143,6 +145,8 @@ async def test_notify_sends_dead_lettered_and_recovered_to_the_operations_endpoi
     assert payload["type"] == "callback.dead_lettered"
     assert payload["data"]["callback_id"] == callback_id
     assert payload["data"]["attempts"] == 1
+    schema = next(b.schema for b in BUILTIN_EVENT_TYPES if b.name == "callback.dead_lettered")
+    assert first_problem(check_schema(schema), payload["data"]) is None  # as the catalogue says
     # the failing endpoint, with no type filter, never gets operational events
     assert all(b"callback." not in r.body for r in receiver.requests)
 

@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from core.events import BUILTIN_TYPES
+from core.builtin_event_types import BUILTIN_EVENT_TYPES
 from tests.support.api import expect_error
 from tests.support.stack import Stack
 
+BUILTIN_TYPES = {b.name for b in BUILTIN_EVENT_TYPES}  # message types and operational ones
 ORDER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"order_id": {"type": "string"}, "amount": {"type": "number", "minimum": 0}},
@@ -141,6 +142,7 @@ async def test_name_rules(stack: Stack) -> None:
         ("order.paid", 409, "event_type_exists"),
         ("message.status.delivered", 422, "event_type_name_reserved"),
         ("message.status.lost", 422, "event_type_name_reserved"),
+        ("endpoint.renamed", 422, "event_type_name_reserved"),
         ("Order.Paid", 422, "validation_error"),
         ("order.*", 422, "validation_error"),
     ]:
