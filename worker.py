@@ -29,6 +29,7 @@ from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
 from runtime.logs import configure_logging
 from runtime.metrics import Metrics
+from runtime.sandbox import workflow_runner
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from store.db import Database
@@ -94,6 +95,7 @@ def build_worker(
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        workflow_runner=workflow_runner(settings.workflow_sandbox),
     )
 
 

@@ -3,8 +3,9 @@
 The product's ``worker.main()`` runs unchanged, except that the ``Worker`` it builds gets the
 options named in the environment:
 
-- ``BENCH_SANDBOX=0``: ``UnsandboxedWorkflowRunner`` (what a complete sandbox pass-through
-  would approach: no re-import of the workflow module per run, no import checks);
+- ``GOUTONG_WORKFLOW_SANDBOX`` (a product setting, ``runtime.sandbox``): ``strict`` (the SDK's
+  default sandbox, re-importing the workflow modules per run), ``passthrough`` (the default),
+  ``off`` (``UnsandboxedWorkflowRunner``);
 - ``BENCH_POLLERS=N``: N workflow-task and N activity-task pollers (default 5 each);
 - ``BENCH_MAX_CACHED=N``: ``max_cached_workflows`` (sticky cache size).
 
@@ -17,13 +18,14 @@ import functools
 import os
 from typing import Any
 
-from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner
+from temporalio.worker import PollerBehaviorSimpleMaximum
 
 __all__ = ["LEVERS", "lever_options", "main"]
 
 LEVERS: dict[str, dict[str, str]] = {
     "baseline": {},
-    "no-sandbox": {"BENCH_SANDBOX": "0"},
+    "strict-sandbox": {"GOUTONG_WORKFLOW_SANDBOX": "strict"},
+    "no-sandbox": {"GOUTONG_WORKFLOW_SANDBOX": "off"},
     "pollers-20": {"BENCH_POLLERS": "20"},
 }
 
@@ -31,8 +33,6 @@ LEVERS: dict[str, dict[str, str]] = {
 def lever_options(env: dict[str, str]) -> dict[str, Any]:
     """The extra ``Worker`` keyword arguments the environment asks for."""
     options: dict[str, Any] = {}
-    if env.get("BENCH_SANDBOX") == "0":
-        options["workflow_runner"] = UnsandboxedWorkflowRunner()
     if env.get("BENCH_POLLERS"):
         pollers = int(env["BENCH_POLLERS"])
         options["workflow_task_poller_behavior"] = PollerBehaviorSimpleMaximum(pollers)

@@ -60,7 +60,7 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
         few = min(args.lever_events, args.events)
         for lever in LEVERS:
             plan.append((f"lever-drain-{lever}", ours, Load(few, m, drain=True, lever=lever)))
-        for lever in ("baseline", "no-sandbox"):
+        for lever in ("strict-sandbox", "baseline", "no-sandbox"):
             plan.append((f"lever-full-{lever}", ours, Load(few, m, lever=lever)))
     if "dead" in chosen:
         plan.append(("dead-without", ours, Load(dead, m, rate=args.dead_rate)))

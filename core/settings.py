@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100
+    workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")
 
     @field_validator("allowed_target_networks", "trusted_proxies", mode="before")
     @classmethod

@@ -2,6 +2,9 @@
 
 A change that makes the workflow issue different commands for the same history fails here.
 Rewrite the histories on purpose only (``make histories``), never to silence this test.
+Every history replays under each workflow runner the worker can use (``runtime.sandbox``): the
+strict sandbox guards the workflow code against non-deterministic calls, whatever the worker
+runs in production.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from core.contracts import CallbackInput, CallbackOutcome
+from runtime.sandbox import SANDBOX_MODES, workflow_runner
 from tests.support.histories import HISTORY_DIR
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
@@ -47,9 +51,13 @@ def test_every_representative_history_is_committed() -> None:
     assert EXPECTED <= {p.stem for p in HISTORY_DIR.glob("*.json")}
 
 
+@pytest.mark.parametrize("mode", SANDBOX_MODES)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-async def test_history_replays_deterministically(name: str) -> None:
-    replayer = Replayer(workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow])
+async def test_history_replays_deterministically(name: str, mode: str) -> None:
+    replayer = Replayer(
+        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow],
+        workflow_runner=workflow_runner(mode),
+    )
     await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
 
 
