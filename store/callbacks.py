@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import case, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,11 +74,19 @@ async def list_attempts(session: AsyncSession, *, callback_id: str) -> list[Atte
 
 
 async def load_delivery_context(session: AsyncSession, *, callback_id: str) -> DeliveryContext:
-    callback = await get_callback(session, callback_id=callback_id)
-    event = await session.get(Event, callback.event_id)
+    """The callback with its event and endpoint, in one query."""
+    statement = (
+        select(Callback, Event, Endpoint)
+        .outerjoin(Event, col(Event.id) == col(Callback.event_id))
+        .outerjoin(Endpoint, col(Endpoint.id) == col(Callback.endpoint_id))
+        .where(Callback.id == callback_id)
+    )
+    row = (await session.exec(statement)).first()
+    if row is None:
+        raise NotFound(f"callback {callback_id} not found", code="callback_not_found")
+    callback, event, endpoint = row
     if event is None:
         raise NotFound(f"event {callback.event_id} not found", code="event_not_found")
-    endpoint = await session.get(Endpoint, callback.endpoint_id)
     return DeliveryContext(callback=callback, event=event, endpoint=endpoint)
 
 
@@ -87,19 +97,29 @@ async def record_attempt(
     status: str,
     next_attempt_at: datetime | None,
 ) -> None:
-    """Appends one attempt and moves the callback's summary in the same transaction."""
+    """Appends one attempt and moves the callback's summary in the same transaction (one
+    UPDATE, no read: the attempt count only grows)."""
     attempt.id = new_id("att")
-    session.add(attempt)
-    callback = await get_callback(session, callback_id=attempt.callback_id)
-    callback.attempts = max(callback.attempts, attempt.attempt)
-    callback.last_status_code = attempt.status_code
-    callback.last_error = attempt.error
-    callback.next_attempt_at = next_attempt_at
-    callback.status = status
-    callback.updated_at = utcnow()
+    now = utcnow()
+    values: dict[str, Any] = {
+        "attempts": case(
+            (col(Callback.attempts) < attempt.attempt, attempt.attempt),
+            else_=col(Callback.attempts),
+        ),
+        "last_status_code": attempt.status_code,
+        "last_error": attempt.error,
+        "next_attempt_at": next_attempt_at,
+        "status": status,
+        "updated_at": now,
+    }
     if status == "delivered":
-        callback.delivered_at = callback.updated_at
-    session.add(callback)
+        values["delivered_at"] = now
+    statement = update(Callback).where(col(Callback.id) == attempt.callback_id).values(**values)
+    result = await session.exec(statement)
+    if result.rowcount == 0:
+        await session.rollback()
+        raise NotFound(f"callback {attempt.callback_id} not found", code="callback_not_found")
+    session.add(attempt)
     await session.commit()
 
 
