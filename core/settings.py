@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     dev_temporal_ui_port: int = 8233
     dev_components: str = "temporal,worker,api"
     dev_allow_loopback_targets: bool = True
+    dev_worker_processes: int = Field(default=2, ge=1, le=16)
 
     # --- API -----------------------------------------------------------------------------
     api_host: str = "127.0.0.1"

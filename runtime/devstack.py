@@ -134,8 +134,11 @@ def run_dev(settings: Settings) -> int:
             env["GOUTONG_TEMPORAL_UI_URL"] = settings.temporal_ui_url
         generated = asyncio.run(_bootstrap(settings))
         if "worker" in components:
-            worker = _spawn([sys.executable, "-m", "worker"], data / "worker.log", env)
-            children.append(("worker", worker))
+            for i in range(settings.dev_worker_processes):
+                name = "worker" if i == 0 else f"worker{i + 1}"
+                worker_env = env | _worker_ports(settings, i)
+                worker = _spawn([sys.executable, "-m", "worker"], data / f"{name}.log", worker_env)
+                children.append((name, worker))
         if "api" in components:
             proc = _spawn([sys.executable, "-m", "cli", "api"], data / "api.log", env)
             children.append(("api", proc))
@@ -157,6 +160,16 @@ def run_dev(settings: Settings) -> int:
     return 0
 
 
+def _worker_ports(settings: Settings, index: int) -> dict[str, str]:
+    """Worker ``index`` (0-based) serves its metrics two ports further up than the one before,
+    so several workers on one host do not collide (a port of 0 stays off)."""
+    ports = {
+        "GOUTONG_WORKER_METRICS_PORT": settings.worker_metrics_port,
+        "GOUTONG_WORKER_SDK_METRICS_PORT": settings.worker_sdk_metrics_port,
+    }
+    return {k: str(p + 2 * index if p else 0) for k, p in ports.items()}
+
+
 async def _bootstrap(settings: Settings) -> str | None:
     db = Database(settings.resolved_database_url())
     try:
@@ -174,7 +187,11 @@ def _print_banner(settings: Settings, components: set[str], generated: str | Non
         lines.append(f"  Temporal       127.0.0.1:{settings.dev_temporal_port}")
         lines.append(f"  Temporal UI    http://127.0.0.1:{settings.dev_temporal_ui_port}")
     if "worker" in components:
-        lines.append(f"  Worker         task queue {settings.temporal_task_queue}")
+        processes = settings.dev_worker_processes
+        lines.append(
+            f"  Worker         task queue {settings.temporal_task_queue}"
+            f" ({processes} process{'es' if processes > 1 else ''})"
+        )
     lines.append(f"  Logs           {settings.data_dir}/*.log")
     if generated:
         lines.append(f"  Admin API key  {generated}")

@@ -135,6 +135,7 @@ def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -
         api = f"http://127.0.0.1:{ports['api']}"
         assert f"{api}/docs" in banner
         assert f"http://127.0.0.1:{ports['ui']}" in banner
+        assert "(2 processes)" in banner  # GOUTONG_DEV_WORKER_PROCESSES defaults to 2
         key = (tmp_path / "admin.key").read_text().strip()
         assert key in banner
         assert (tmp_path / "admin.key").stat().st_mode & 0o077 == 0
@@ -152,6 +153,7 @@ def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -
     assert proc.returncode == 0, out
     assert "stopped." in out
     assert (tmp_path / "temporal.db").exists()
+    assert "worker polling" in (tmp_path / "worker2.log").read_text()
 
     # a second start reuses the data directory and does not print a new key
     proc = _start(tmp_path, ports)
