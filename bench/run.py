@@ -47,8 +47,9 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
             plan.append(
                 ("ours-batch", ours, Load(min(n, args.batch_events), m, batch=args.batch_size))
             )
-        plan.append(("floor-temporal", bare_temporal, Load(n, m, profile=True)))
-        plan.append(("floor-raw-http", raw, Load(n, m)))
+        if not args.no_floors:
+            plan.append(("floor-temporal", bare_temporal, Load(n, m, profile=True)))
+            plan.append(("floor-raw-http", raw, Load(n, m)))
     if "light" in chosen:
         plan.append(("light-ours", ours, Load(light, m, rate=args.light_rate)))
         plan.append(("light-floor-temporal", bare_temporal, Load(light, m, rate=args.light_rate)))
@@ -113,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--drain-events", type=int, default=1500,
         help="events accepted with no worker running, then drained by it; 0 = skip",
+    )  # fmt: skip
+    p.add_argument(
+        "--no-floors", action="store_true",
+        help="throughput without the two floors (e.g. the 50,000-callback RSS check)",
     )  # fmt: skip
     p.add_argument("--lever-events", type=int, default=1000, help="events per lever run")
     p.add_argument("--light-rate", type=float, default=10.0, help="events/s of the light run")
