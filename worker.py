@@ -60,6 +60,11 @@ def build_worker(
     picker = TargetPicker(
         db, cooldown=timedelta(seconds=settings.target_cooldown_seconds), lease_ttl=_LEASE_TTL
     )
+
+    async def same_client(_: Settings) -> Client:
+        return client
+
+    control = CallbackControl(settings, same_client)
     delivery = DeliveryActivities(
         db=db,
         adapters=adapters or build_adapters(settings, guard),
@@ -69,13 +74,9 @@ def build_worker(
         settings=settings,
         box=box,
         metrics=metrics,
+        control=control,
     )
     records = RecordActivities(db, metrics)
-
-    async def same_client(_: Settings) -> Client:
-        return client
-
-    control = CallbackControl(settings, same_client)
     recovery = RecoveryActivities(db, control)
     follow_ons = FollowOnActivities(
         db=db, control=control, sender=sender, box=box, settings=settings

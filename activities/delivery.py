@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from temporalio import activity
@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.adapters import Adapter, Delivery, SendOutcome
 from activities.breaker import CircuitBreaker, Gate
+from activities.limits import RateLimiter
 from activities.receiver_auth import ReceiverAuth
 from activities.targeting import TargetPicker, hash_key_of, is_target_fault
 from core.contracts import (
@@ -38,11 +39,15 @@ from store.endpoints import delivery_spec
 from store.models import Attempt, Endpoint
 from store.revisions import record_revision
 
+if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import this module
+    from runtime.callbacks import CallbackControl
+
 __all__ = ["DeliveryActivities", "shown_target"]
 
 log = logging.getLogger(__name__)
 _ENGINE = "delivery-engine"
 _RETRY_AFTER_CODES = (429, 503)
+_CONCURRENCY_WAIT = timedelta(seconds=1)  # a full endpoint is asked again this much later
 
 
 class DeliveryActivities:
@@ -55,6 +60,7 @@ class DeliveryActivities:
         breaker: CircuitBreaker,
         client: Client,
         settings: Settings,
+        control: CallbackControl | None = None,
         box: SecretBox,
         metrics: Metrics,
     ) -> None:
@@ -64,8 +70,10 @@ class DeliveryActivities:
         self._adapters = adapters
         self._picker = picker
         self._breaker = breaker
+        self._rate = RateLimiter(db)
         self._auth = ReceiverAuth(box)
         self._client = client
+        self._control = control
         self._settings = settings
         self._masker = Masker(rules_from_settings(settings))
 
@@ -93,7 +101,13 @@ class DeliveryActivities:
         if request.target_url is None and not request.force and trigger == "scheduled":
             gate = await self._breaker.admit(spec.endpoint_id)
             if gate.retry_at is not None:
-                raise _deferred(attempt, "circuit open", gate.retry_at)
+                raise _deferred(attempt, "circuit open", gate.retry_at, "circuit")
+        limited = request.target_url is None  # a redirect goes elsewhere: no limits
+        if limited and spec.rate_limit is not None:
+            reserved = request.slot_reserved and info.attempt == 1
+            slot = None if reserved else await self._rate.slot(spec.endpoint_id, spec.rate_limit)
+            if slot is not None:
+                raise _deferred(attempt, "rate limited", slot, "rate")
         envelope = _envelope(ctx)
         targets, protocol = _targets_of(spec, request.target_url)
         picked = await self._picker.pick(
@@ -101,7 +115,11 @@ class DeliveryActivities:
             strategy=spec.strategy,
             targets=targets,
             hash_key=hash_key_of(envelope, spec.hash_key),
+            max_in_flight=spec.max_in_flight if limited else None,
         )
+        if picked is None:
+            again = datetime.now(UTC) + _CONCURRENCY_WAIT
+            raise _deferred(attempt, "concurrency limit reached", again, "concurrency")
         outcome = await self._send(ctx, envelope, picked.target, protocol)
         await self._picker.finish(
             picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
@@ -139,15 +157,17 @@ class DeliveryActivities:
         return await self._adapters[protocol].send(delivery)
 
     async def _gone(self, endpoint_id: str) -> None:
-        """410 Gone: the receiver says the endpoint is no more; disable it at once."""
+        """410 Gone: the receiver says the endpoint is no more; disable it at once, and tell
+        the tenant's operations endpoints (``endpoint.disabled``)."""
         async with self._db.session() as session:
-            if await disable_endpoint(
+            disabled = await disable_endpoint(
                 session,
                 endpoint_id=endpoint_id,
                 reason="the receiver answered 410 Gone",
                 by=_ENGINE,
                 now=datetime.now(UTC),
-            ):
+            )
+            if disabled:
                 log.warning("endpoint %s disabled: its receiver answered 410 Gone", endpoint_id)
                 try:
                     await record_revision(
@@ -155,6 +175,13 @@ class DeliveryActivities:
                     )
                 except Exception as exc:  # the endpoint is disabled either way
                     log.warning("no revision for disabling %s: %s", endpoint_id, exc)
+        if disabled and self._control is not None:
+            from runtime.operational import endpoint_switched  # import cycle, see the top
+
+            async with self._db.session() as session:
+                endpoint = await session.get(Endpoint, endpoint_id)
+                if endpoint is not None:
+                    await endpoint_switched(session, self._control, endpoint, actor=_ENGINE)
 
     def _secrets(self, endpoint: Endpoint) -> list[str]:
         """The current secret, and the previous one while its grace period lasts."""
@@ -278,7 +305,7 @@ def shown_target(url: str, stream: str | None) -> str:
     return f"{shown}#{stream}" if stream else shown
 
 
-def _deferred(attempt: int, reason: str, until: datetime) -> ApplicationError:
+def _deferred(attempt: int, reason: str, until: datetime, kind: str) -> ApplicationError:
     """Nothing was sent and no attempt is spent: the workflow waits until ``until``."""
-    report = AttemptReport(attempt=attempt - 1, error=reason, next_attempt_at=until)
+    report = AttemptReport(attempt - 1, reason, next_attempt_at=until, deferral=kind)
     return ApplicationError(reason, report, type=DEFERRED_ERROR, non_retryable=True)

@@ -21,6 +21,7 @@ from store.delivery_state import (
     release_lease,
     unhealthy_targets,
 )
+from store.limits import take_lease_if_below
 from store.types import utcnow
 
 __all__ = ["Picked", "TargetLike", "TargetPicker", "hash_key_of", "is_target_fault", "target_key"]
@@ -79,9 +80,16 @@ class TargetPicker:
         self._lease_ttl = lease_ttl
 
     async def pick(
-        self, *, endpoint_id: str, strategy: str, targets: Sequence[T], hash_key: str
-    ) -> Picked[T]:
-        if len(targets) == 1:
+        self,
+        *,
+        endpoint_id: str,
+        strategy: str,
+        targets: Sequence[T],
+        hash_key: str,
+        max_in_flight: int | None = None,
+    ) -> Picked[T] | None:
+        """The target for this try; None when ``max_in_flight`` deliveries are in flight."""
+        if len(targets) == 1 and max_in_flight is None:
             return Picked(targets[0], target_key(targets[0]))
         keys = [target_key(t) for t in targets]
         now = utcnow()
@@ -91,7 +99,7 @@ class TargetPicker:
             if strategy == "least_connections":
                 flights = await in_flight_by_target(session, endpoint_id=endpoint_id, now=now)
             sequence = 0
-            if strategy != "consistent_hash":
+            if strategy != "consistent_hash" and len(targets) > 1:
                 sequence = await next_sequence(session, endpoint_id=endpoint_id)
             candidates = [
                 Candidate(key, t.weight, key not in sick, flights.get(key, 0))
@@ -99,7 +107,18 @@ class TargetPicker:
             ]
             index = choose(strategy, candidates, sequence=sequence, hash_key=hash_key)
             picked = Picked(targets[index], keys[index], was_unhealthy=keys[index] in sick)
-            if strategy == "least_connections":
+            if max_in_flight is not None:
+                picked.lease_id = await take_lease_if_below(
+                    session,
+                    endpoint_id=endpoint_id,
+                    limit=max_in_flight,
+                    target=picked.key,
+                    ttl=self._lease_ttl,
+                    now=utcnow(),
+                )
+                if picked.lease_id is None:
+                    return None
+            elif strategy == "least_connections":
                 picked.lease_id = await acquire_lease(
                     session, endpoint_id=endpoint_id, target=picked.key, ttl=self._lease_ttl
                 )

@@ -176,6 +176,7 @@ class DeliveryRequest:
     deadline: datetime
     target_url: str | None = None  # a redirect: deliver once to this URL instead
     force: bool = False  # send even if the store says delivered (an operator's replay)
+    slot_reserved: bool = False  # a rate-limit slot was reserved for this execution's first try
 
 
 @dataclass
@@ -193,6 +194,7 @@ class AttemptReport:
     error: str
     status_code: int | None = None
     next_attempt_at: datetime | None = None
+    deferral: str | None = None  # nothing sent: "circuit", "rate" (slot reserved), "concurrency"
 
 
 @dataclass

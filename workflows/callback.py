@@ -66,6 +66,7 @@ class CallbackWorkflow:
         self._activity: asyncio.Task[DeliveryResult] | None = None
         self._schedule_left = 0 if input.manual_only else input.retry.max_attempts
         self._deferrals = 0  # tries in a row that sent nothing (the endpoint's circuit was open)
+        self._slot_reserved = False  # the last deferral reserved a rate-limit slot
         self._follow_ons = FollowOns(input)
         self._was_dead_lettered = input.manual_only  # a re-run from a closed dead letter
 
@@ -130,7 +131,7 @@ class CallbackWorkflow:
         )
         self._activity = workflow.start_local_activity_method(
             DeliveryActivities.deliver,
-            delivery_request(self._input, run, self._attempts, deadline),
+            delivery_request(self._input, run, self._attempts, deadline, self._take_slot()),
             start_to_close_timeout=start_to_close,
             retry_policy=RetryPolicy(maximum_attempts=1),
             cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -180,11 +181,20 @@ class CallbackWorkflow:
         """Nothing was sent and no attempt spent (e.g. the endpoint's circuit is open): waits
         until asked to (later with each deferral in a row, by the declared spacing), never
         past the deadline, unless a signal comes first."""
-        self._deferrals += 1
         now = workflow.now()
-        spacing = timedelta(seconds=delay_before_attempt(self._input.retry, self._deferrals + 1))
         asked = report.next_attempt_at if report and report.next_attempt_at else now
-        at = min(max(asked, now + spacing), deadline)
+        kind = report.deferral if report else None
+        self._slot_reserved = kind == "rate"
+        if kind == "rate":  # a reserved slot: go then
+            at = min(asked, deadline)
+        elif kind == "concurrency":  # ask again soon, then less often (1, 2, 4 ... 30 s)
+            self._deferrals += 1
+            wait = timedelta(seconds=min(2 ** (self._deferrals - 1), 30))
+            at = min(max(asked, now + wait), deadline)
+        else:
+            self._deferrals += 1
+            spacing = delay_before_attempt(self._input.retry, self._deferrals + 1)
+            at = min(max(asked, now + timedelta(seconds=spacing)), deadline)
         if at <= now:
             self._schedule_left = 0
             return
@@ -193,6 +203,10 @@ class CallbackWorkflow:
             await workflow.wait_condition(self._interrupted, timeout=at - now)
         except TimeoutError:
             pass
+
+    def _take_slot(self) -> bool:
+        reserved, self._slot_reserved = self._slot_reserved, False
+        return reserved
 
     def _note_delivery(self, result: DeliveryResult) -> None:
         self._deferrals = 0
@@ -212,7 +226,7 @@ class CallbackWorkflow:
         )
         self._activity = workflow.start_activity_method(
             DeliveryActivities.deliver,
-            delivery_request(self._input, run, self._attempts, deadline),
+            delivery_request(self._input, run, self._attempts, deadline, self._take_slot()),
             start_to_close_timeout=start_to_close,
             schedule_to_close_timeout=schedule_to_close,
             retry_policy=temporal_retry_policy(self._input.retry, run.max_attempts, offset),
@@ -227,6 +241,8 @@ class CallbackWorkflow:
                 used = self._attempts - offset
                 self._schedule_left = max(0, run.max_attempts - used) if run.scheduled else 0
                 await self._defer(report, deadline)
+                if not run.scheduled and not self._cancel_requested:
+                    self._retry_requested = True  # a deferred manual try is still wanted
                 return False
             self._deferrals = 0
             if run.scheduled:

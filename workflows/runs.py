@@ -81,7 +81,11 @@ def report_of(cause: BaseException | None) -> AttemptReport | None:
 
 
 def delivery_request(
-    input: CallbackInput, run: Run, attempts_done: int, deadline: datetime
+    input: CallbackInput,
+    run: Run,
+    attempts_done: int,
+    deadline: datetime,
+    slot_reserved: bool = False,
 ) -> DeliveryRequest:
     return DeliveryRequest(
         callback_id=input.callback_id,
@@ -92,4 +96,5 @@ def delivery_request(
         deadline=deadline,
         target_url=run.target_url,
         force=input.manual_only,
+        slot_reserved=slot_reserved,
     )

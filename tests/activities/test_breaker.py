@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from standardwebhooks import Webhook
 from temporalio.testing import WorkflowEnvironment
 
 from core.breaker import BreakerPolicy, should_open
@@ -93,10 +94,11 @@ async def test_failed_probe_opens_the_breaker_again(touchy: Stack, receiver: Rec
 
 @pytest.mark.parametrize("status", [410])
 async def test_gone_disables_the_endpoint_at_once(
-    stack: Stack, receiver: Receiver, status: int
+    stack: Stack, receiver: Receiver, second_receiver: Receiver, status: int
 ) -> None:
     tenant = await stack.tenant()
     endpoint = await stack.endpoint(tenant["id"], receiver.url, retry=fast_retry())
+    ops = await stack.endpoint(tenant["id"], second_receiver.url, event_types=["endpoint.*"])
     receiver.answer(Answer(status=status))
     [callback_id] = (await stack.post_event(tenant["id"]))["callback_ids"]
     body = await stack.wait_status(callback_id, "dead_lettered")
@@ -105,5 +107,10 @@ async def test_gone_disables_the_endpoint_at_once(
     assert current["enabled"] is False
     assert "410 Gone" in current["disabled_reason"]
     assert current["disabled_by"] == "delivery-engine"
+    [told] = await second_receiver.wait_for(1)  # the operations endpoint hears of it
+    payload = Webhook(ops["secret"]).verify(told.body, told.headers)
+    assert payload["type"] == "endpoint.disabled"
+    assert payload["data"]["endpoint_id"] == endpoint["id"]
+    assert payload["data"]["by"] == "delivery-engine"
     accepted = await stack.post_event(tenant["id"])
     assert accepted["callback_ids"] == []  # a disabled endpoint gets no new callbacks

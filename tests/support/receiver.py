@@ -52,6 +52,8 @@ class Receiver:
         self.requests: list[Received] = []
         self.script: deque[Answer] = deque()
         self.default = Answer()
+        self.in_flight = 0  # requests being answered now, and the most at once
+        self.max_in_flight = 0
         self.arrived = asyncio.Condition()
         app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["POST", "GET"])])
         tls: dict[str, Any] = {}
@@ -86,8 +88,13 @@ class Receiver:
         async with self.arrived:
             self.arrived.notify_all()
         reply = self.script.popleft() if self.script else self.default
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if reply.delay:
+                await asyncio.sleep(reply.delay)
+        finally:
+            self.in_flight -= 1
         return Response(reply.body, status_code=reply.status, headers=reply.headers)
 
     async def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
