@@ -21,6 +21,7 @@ from store.delivery_state import (
     release_lease,
     unhealthy_targets,
 )
+from store.limits import take_lease_if_below, take_rate_slot
 from store.types import utcnow
 from tests.conftest import STORES
 from tests.support.postgres import fresh_database
@@ -78,3 +79,28 @@ async def test_leases_count_in_flight_and_expire(db: Database) -> None:
         assert await in_flight_by_target(session, endpoint_id="ep_1", now=utcnow()) == {"a": 2}
         await release_lease(session, lease_id=first)
         assert await in_flight_by_target(session, endpoint_id="ep_1", now=utcnow()) == {"a": 1}
+
+
+async def test_concurrent_leases_never_pass_the_limit(db: Database) -> None:
+    now = utcnow()
+
+    async def take() -> str | None:
+        async with db.session() as session:
+            return await take_lease_if_below(
+                session, endpoint_id="ep_l", limit=3, target="t", ttl=timedelta(60), now=now
+            )
+
+    leases = await asyncio.gather(*(take() for _ in range(12)))
+    assert sum(lease is not None for lease in leases) == 3
+
+
+async def test_rate_slots_are_reserved_one_interval_apart(db: Database) -> None:
+    now = utcnow()
+
+    async def take() -> float:
+        async with db.session() as session:
+            slot = await take_rate_slot(session, endpoint_id="ep_r", per_second=4, burst=2, now=now)
+        return (slot - now).total_seconds()
+
+    slots = sorted(await asyncio.gather(*(take() for _ in range(6))))
+    assert slots == pytest.approx([0, 0, 0.25, 0.5, 0.75, 1.0])  # burst 2, then 4/s
