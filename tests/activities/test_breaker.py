@@ -114,3 +114,30 @@ async def test_gone_disables_the_endpoint_at_once(
     assert payload["data"]["by"] == "delivery-engine"
     accepted = await stack.post_event(tenant["id"])
     assert accepted["callback_ids"] == []  # a disabled endpoint gets no new callbacks
+
+
+async def test_health_shows_the_breaker_and_the_targets(
+    touchy: Stack, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    tenant = await touchy.tenant()
+    receiver.default = Answer(status=503)
+    endpoint = await touchy.endpoint(
+        tenant["id"],
+        None,
+        targets=[{"url": receiver.url}, {"url": second_receiver.url, "weight": 2}],
+        retry=fast_retry(max_attempts=1),
+    )
+    path = f"/v1/endpoints/{endpoint['id']}/health"
+    fresh = (await touchy.api.get(path)).json()
+    assert fresh["breaker"]["state"] == "closed"
+    assert [t["healthy"] for t in fresh["targets"]] == [True, True]
+
+    [callback_id] = (await touchy.post_event(tenant["id"]))["callback_ids"]
+    await touchy.wait_status(callback_id, "dead_lettered")  # round robin: the first target
+    body = (await touchy.api.get(path)).json()
+    sick, well = body["targets"]
+    assert sick["url"] == receiver.url and not sick["healthy"]
+    assert sick["last_error"] == "HTTP 503" and sick["unhealthy_until"]
+    assert well["healthy"] and well["weight"] == 2
+    assert body["breaker"]["consecutive_failures"] == 1
+    assert (await touchy.api.get("/v1/endpoints/ep_nope/health")).status_code == 404
