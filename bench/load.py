@@ -91,8 +91,17 @@ class Api:
         return str(tenant["id"]), channels
 
     async def _post(self, path: str, body: object, expect: int) -> dict[str, Any]:
-        for _ in range(5):
-            response = await self.http.post(path, json=body)
+        """Retried on 5xx and on timeouts/transport errors (the same body: events carry their
+        id, so a retry is idempotent); a 50,000-event run on a crowded machine lost 5 events
+        to client timeouts and then waited for their receipts until its own timeout."""
+        for attempt in range(5):
+            try:
+                response = await self.http.post(path, json=body)
+            except httpx.TransportError:
+                if attempt == 4 or not path.startswith("/v1/events"):
+                    raise  # creating tenants and endpoints is not idempotent
+                await asyncio.sleep(0.5)
+                continue
             if response.status_code == expect:
                 return dict(response.json())
             if response.status_code < 500:
