@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -154,10 +154,14 @@ class FollowOnActivities:
             since = datetime.now(UTC) - window
             count = (
                 await session.exec(
+                    # the triggering callback counts even before its own status is stored
                     select(func.count()).where(
                         Callback.endpoint_id == input.endpoint_id,
-                        Callback.status == "dead_lettered",
-                        col(Callback.updated_at) >= since,
+                        or_(
+                            Callback.id == input.callback_id,
+                            (Callback.status == "dead_lettered")
+                            & (col(Callback.updated_at) >= since),
+                        ),
                     )
                 )
             ).one()
