@@ -208,7 +208,9 @@ class DeliveryActivities:
             target_url=url,
             status_code=outcome.status_code,
             duration_ms=outcome.duration_ms,
-            response_excerpt=self._masker.text(outcome.excerpt),
+            response_excerpt=self._masker.excerpt(
+                outcome.excerpt, self._settings.response_excerpt_bytes
+            ),
             error=self._masker.text(outcome.error) if outcome.error else None,
         )
         self._metrics.attempts.labels(status_class(outcome.status_code), trigger).inc()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from core.errors import TargetNotAllowed
+from core.masking import EXCERPT_MASK_MARGIN
 
 __all__ = ["HttpSender", "SendOutcome"]
 
@@ -64,9 +65,11 @@ class HttpSender:
         async for chunk in response.aiter_raw():
             chunks.append(chunk)
             size += len(chunk)
-            if size >= self._excerpt_bytes:
+            if size >= self._excerpt_bytes + EXCERPT_MASK_MARGIN:
                 break
-        text = b"".join(chunks)[: self._excerpt_bytes].decode("utf-8", errors="replace")
+        # a little past the limit, so that masking sees whole values at the cut (Masker.excerpt)
+        limit = self._excerpt_bytes + EXCERPT_MASK_MARGIN
+        text = b"".join(chunks)[:limit].decode("utf-8", errors="replace")
         return text.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
 
 

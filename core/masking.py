@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 MASK = "[masked]"
+# bytes read past an excerpt's limit so that values cut at the limit are still masked whole
+EXCERPT_MASK_MARGIN = 128
 
 _SECRETS = re.compile(
     r"(?:whsec_|gt_)[A-Za-z0-9+/=_\-]{6,}"
@@ -93,6 +95,17 @@ class Masker:
         for pattern, replacement in self._steps:
             text = pattern.sub(replacement, text)
         return text
+
+    def excerpt(self, text: str, limit_bytes: int) -> str:
+        """Masks, then cuts to ``limit_bytes`` of UTF-8: a value cut in two at the limit is
+        still recognised and masked whole (the text runs EXCERPT_MASK_MARGIN past the limit)."""
+        raw_bytes = len(text.encode())
+        masked = self.text(text).encode()
+        if raw_bytes <= limit_bytes:
+            return masked.decode()
+        # the text may itself end in a value cut by the reader: never keep its last margin
+        cut = min(limit_bytes, max(0, len(masked) - EXCERPT_MASK_MARGIN))
+        return masked[:cut].decode("utf-8", errors="ignore")
 
     def value(self, value: Any) -> Any:
         """Masks strings inside dicts and lists; values under secret-like keys entirely."""

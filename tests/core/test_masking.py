@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.masking import MASK, Masker, MaskRules, rules_from_settings
+from core.masking import EXCERPT_MASK_MARGIN, MASK, Masker, MaskRules, rules_from_settings
 from tests.support.stack import make_settings
 
 ALL = Masker()
@@ -99,3 +99,28 @@ def test_rules_come_from_settings() -> None:
     with pytest.raises(ValueError, match="mask_extra_patterns"):
         make_settings(Path("."), "x:1", mask_extra_patterns=["("])
     assert re.compile(r"order-\d+")
+
+
+def test_an_excerpt_masks_a_value_cut_at_its_limit() -> None:
+    """A phone number that straddles the excerpt limit leaves none of its digits behind."""
+    masker = Masker(MaskRules())
+    body = "x" * 95 + " 13812345678 " + "y" * 300
+    excerpt = masker.excerpt(body, 100)
+    assert len(excerpt.encode()) <= 100
+    assert "13812" not in excerpt and "1381" not in excerpt
+    assert excerpt.startswith("x" * 95)
+
+
+def test_an_excerpt_drops_a_value_the_reader_cut() -> None:
+    """Masks shrink the text; the reader's own cut at limit + margin must not show through."""
+    masker = Masker(MaskRules())
+    secrets = ("whsec_" + "A" * 60 + " ") * 3
+    body = secrets + "z" * 119 + " 1391234"  # the reader cut 13912345678 at 200 + margin
+    assert len(body.encode()) == 200 + EXCERPT_MASK_MARGIN
+    excerpt = masker.excerpt(body, 200)
+    assert "1391234" not in excerpt and "A" * 20 not in excerpt
+    assert excerpt.startswith("whsec_AAAA")
+
+
+def test_a_short_excerpt_is_only_masked() -> None:
+    assert Masker(MaskRules()).excerpt("call 13812345678", 100) == "call 138****5678"
