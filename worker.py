@@ -17,6 +17,7 @@ from activities.adapters import Adapter, build_adapters, open_adapters
 from activities.adapters.guard import guarded_transport
 from activities.breaker import CircuitBreaker
 from activities.delivery import DeliveryActivities
+from activities.endpoint_watch import EndpointWatch
 from activities.follow_ons import FollowOnActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
@@ -58,7 +59,10 @@ def build_worker(
     box = load_secret_box(settings)
     guard = NetGuard(settings.allowed_target_networks)
     picker = TargetPicker(
-        db, cooldown=timedelta(seconds=settings.target_cooldown_seconds), lease_ttl=_LEASE_TTL
+        db,
+        cooldown=timedelta(seconds=settings.target_cooldown_seconds),
+        lease_ttl=_LEASE_TTL,
+        metrics=metrics,
     )
 
     async def same_client(_: Settings) -> Client:
@@ -69,7 +73,7 @@ def build_worker(
         db=db,
         adapters=adapters or build_adapters(settings, guard),
         picker=picker,
-        breaker=CircuitBreaker(db, settings.breaker_policy()),
+        breaker=CircuitBreaker(db, settings.breaker_policy(), EndpointWatch(db, metrics, control)),
         client=client,
         settings=settings,
         box=box,

@@ -1,21 +1,21 @@
 """The circuit breaker per endpoint, shared by every worker through the store: an open breaker
 sends nothing (the callback waits in its workflow without spending an attempt), one probe
-goes out when it half-opens, and the probe's outcome closes or re-opens it."""
+goes out when it half-opens, and the probe's outcome closes or re-opens it. Each transition is
+decided under the endpoint's row lock, so it happens (and is told, through ``EndpointWatch``)
+once however many workers race; an endpoint failing for too long is disabled."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.breaker import BreakerPolicy, should_open
-from store.breaker import breaker_of, count_outcome, move_breaker
+from activities.endpoint_watch import ENGINE, EndpointWatch
+from core.breaker import BreakerPolicy, failing_too_long
+from store.breaker import breaker_of, count_outcome, disable_endpoint, start_probe
 from store.db import Database
 from store.types import utcnow
 
 __all__ = ["CircuitBreaker", "Gate"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,13 @@ class Gate:
 
 
 class CircuitBreaker:
-    def __init__(self, db: Database, policy: BreakerPolicy) -> None:
+    def __init__(
+        self, db: Database, policy: BreakerPolicy, watch: EndpointWatch | None = None
+    ) -> None:
         self._db = db
         self._policy = policy
         self._open = timedelta(seconds=policy.open_seconds)
+        self._watch = watch
 
     async def admit(self, endpoint_id: str) -> Gate:
         """Whether to send now, or when to ask again (the breaker is open, or another worker's
@@ -38,43 +41,48 @@ class CircuitBreaker:
         now = utcnow()
         async with self._db.session() as session:
             view = await breaker_of(session, endpoint_id=endpoint_id)
+            if self._watch is not None:
+                self._watch.observed(endpoint_id, view.state)
             window = timedelta(seconds=self._policy.window_seconds)
             active = view.window_started_at is not None and view.window_started_at > now - window
             if view.state == "closed" or view.changed_at is None:
                 return Gate(quiet=not active and view.consecutive_failures == 0)
             if now < view.changed_at + self._open:
                 return Gate(retry_at=view.changed_at + self._open)
-            # open long enough (or a probe that never reported): this worker probes
-            if await move_breaker(
-                session,
-                endpoint_id=endpoint_id,
-                to="half_open",
-                now=now,
-                when_state=view.state,
-                changed_before=now - self._open,
-            ):
-                log.warning("circuit of %s half-open: probing", endpoint_id)
-                return Gate()
-        return Gate(retry_at=now + self._open)
+            # open long enough (or a probe that never reported): decide under the lock
+            probe = await start_probe(
+                session, endpoint_id=endpoint_id, now=now, open_for=self._open
+            )
+        if probe.transition is not None and self._watch is not None:
+            await self._watch.transitioned(probe.transition)
+        return Gate(retry_at=probe.retry_at)
 
     async def record(self, endpoint_id: str, gate: Gate, *, failed: bool) -> None:
-        """Counts a try's outcome; opens, closes or re-opens the breaker accordingly. A success
-        while nothing failed lately writes nothing."""
+        """Counts a try's outcome; opens, closes or re-opens the breaker accordingly, and
+        disables an endpoint whose tries have all failed for too long. A success while nothing
+        failed lately writes nothing."""
         if gate.quiet and not failed:
             return
         now = utcnow()
-        window = timedelta(seconds=self._policy.window_seconds)
         async with self._db.session() as session:
-            state, _, requests, failures, consecutive = await count_outcome(
-                session, endpoint_id=endpoint_id, failed=failed, now=now, window=window
+            counted = await count_outcome(
+                session, endpoint_id=endpoint_id, failed=failed, now=now, policy=self._policy
             )
-            if state == "half_open":
-                to = "open" if failed else "closed"
-            elif state == "closed" and should_open(self._policy, requests, failures, consecutive):
-                to = "open"
-            else:
-                return
-            if await move_breaker(
-                session, endpoint_id=endpoint_id, to=to, now=now, when_state=state
-            ):
-                log.warning("circuit of %s %s (was %s)", endpoint_id, to, state)
+        if self._watch is None:
+            return
+        if counted.transition is not None:
+            await self._watch.transitioned(counted.transition)
+        if failing_too_long(self._policy, counted.failing_since, now):
+            assert counted.failing_since is not None
+            since = counted.failing_since.isoformat(timespec="seconds")
+            reason = f"every try failed since {since} (no success for longer than allowed)"
+            await self._watch.disable(endpoint_id, reason, cause="failing")
+
+    async def disable(self, endpoint_id: str, reason: str, *, cause: str) -> bool:
+        """Disables the endpoint as the engine (e.g. 410 Gone); see ``EndpointWatch.disable``."""
+        if self._watch is None:
+            async with self._db.session() as session:
+                return await disable_endpoint(
+                    session, endpoint_id=endpoint_id, reason=reason, by=ENGINE, now=utcnow()
+                )
+        return await self._watch.disable(endpoint_id, reason, cause=cause)

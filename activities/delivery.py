@@ -32,12 +32,10 @@ from core.settings import Settings
 from core.signing import signature_headers
 from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
-from store.breaker import disable_endpoint
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
 from store.endpoints import delivery_spec
 from store.models import Attempt, Endpoint
-from store.revisions import record_revision
 
 if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import this module
     from runtime.callbacks import CallbackControl
@@ -45,7 +43,6 @@ if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import this 
 __all__ = ["DeliveryActivities", "shown_target"]
 
 log = logging.getLogger(__name__)
-_ENGINE = "delivery-engine"
 _RETRY_AFTER_CODES = (429, 503)
 _CONCURRENCY_WAIT = timedelta(seconds=1)  # a full endpoint is asked again this much later
 
@@ -101,13 +98,13 @@ class DeliveryActivities:
         if request.target_url is None and not request.force and trigger == "scheduled":
             gate = await self._breaker.admit(spec.endpoint_id)
             if gate.retry_at is not None:
-                raise _deferred(attempt, "circuit open", gate.retry_at, "circuit")
+                raise self._wait(attempt, "circuit open", gate.retry_at, "circuit")
         limited = request.target_url is None  # a redirect goes elsewhere: no limits
         if limited and spec.rate_limit is not None:
             reserved = request.slot_reserved and info.attempt == 1
             slot = None if reserved else await self._rate.slot(spec.endpoint_id, spec.rate_limit)
             if slot is not None:
-                raise _deferred(attempt, "rate limited", slot, "rate")
+                raise self._wait(attempt, "rate limited", slot, "rate")
         envelope = _envelope(ctx)
         targets, protocol = _targets_of(spec, request.target_url)
         picked = await self._picker.pick(
@@ -119,7 +116,7 @@ class DeliveryActivities:
         )
         if picked is None:
             again = datetime.now(UTC) + _CONCURRENCY_WAIT
-            raise _deferred(attempt, "concurrency limit reached", again, "concurrency")
+            raise self._wait(attempt, "concurrency limit reached", again, "concurrency")
         outcome = await self._send(ctx, envelope, picked.target, protocol)
         await self._picker.finish(
             picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
@@ -159,29 +156,11 @@ class DeliveryActivities:
     async def _gone(self, endpoint_id: str) -> None:
         """410 Gone: the receiver says the endpoint is no more; disable it at once, and tell
         the tenant's operations endpoints (``endpoint.disabled``)."""
-        async with self._db.session() as session:
-            disabled = await disable_endpoint(
-                session,
-                endpoint_id=endpoint_id,
-                reason="the receiver answered 410 Gone",
-                by=_ENGINE,
-                now=datetime.now(UTC),
-            )
-            if disabled:
-                log.warning("endpoint %s disabled: its receiver answered 410 Gone", endpoint_id)
-                try:
-                    await record_revision(
-                        session, endpoint_id=endpoint_id, action="auto_disable", actor=_ENGINE
-                    )
-                except Exception as exc:  # the endpoint is disabled either way
-                    log.warning("no revision for disabling %s: %s", endpoint_id, exc)
-        if disabled and self._control is not None:
-            from runtime.operational import endpoint_switched  # import cycle, see the top
+        await self._breaker.disable(endpoint_id, "the receiver answered 410 Gone", cause="gone")
 
-            async with self._db.session() as session:
-                endpoint = await session.get(Endpoint, endpoint_id)
-                if endpoint is not None:
-                    await endpoint_switched(session, self._control, endpoint, actor=_ENGINE)
+    def _wait(self, attempt: int, reason: str, until: datetime, kind: str) -> ApplicationError:
+        self._metrics.throttled_waits.labels(kind).inc()
+        return _deferred(attempt, reason, until, kind)
 
     def _secrets(self, endpoint: Endpoint) -> list[str]:
         """The current secret, and the previous one while its grace period lasts."""

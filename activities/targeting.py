@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Generic, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from activities.sender import SendOutcome
 from core.balancing import Candidate, choose
+from runtime.metrics import Metrics
 from store.db import Database
 from store.delivery_state import (
     acquire_lease,
@@ -24,7 +26,15 @@ from store.delivery_state import (
 from store.limits import take_lease_if_below
 from store.types import utcnow
 
-__all__ = ["Picked", "TargetLike", "TargetPicker", "hash_key_of", "is_target_fault", "target_key"]
+__all__ = [
+    "Picked",
+    "TargetLike",
+    "TargetPicker",
+    "hash_key_of",
+    "is_target_fault",
+    "shown_url",
+    "target_key",
+]
 
 
 class TargetLike(Protocol):
@@ -36,6 +46,13 @@ class TargetLike(Protocol):
 def target_key(target: TargetLike) -> str:
     """A target's stable identity (balancing ring, health and leases)."""
     return hashlib.sha256(f"{target.url}\0{target.stream or ''}".encode()).hexdigest()[:32]
+
+
+def shown_url(url: str, stream: str | None) -> str:
+    """A target as logs, metrics and the attempt log show it: no credentials, the stream."""
+    parts = urlsplit(url)
+    shown = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]))
+    return f"{shown}#{stream}" if stream else shown
 
 
 def hash_key_of(envelope: dict[str, Any], path: str) -> str:
@@ -74,10 +91,18 @@ class TargetPicker:
     """Chooses per try with core.balancing over state shared in the store; an endpoint with a
     single target costs no store access."""
 
-    def __init__(self, db: Database, *, cooldown: timedelta, lease_ttl: timedelta) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        cooldown: timedelta,
+        lease_ttl: timedelta,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._db = db
         self._cooldown = cooldown
         self._lease_ttl = lease_ttl
+        self._metrics = metrics
 
     async def pick(
         self,
@@ -144,5 +169,12 @@ class TargetPicker:
                     until=utcnow() + self._cooldown,
                     error=outcome.error or "failed",
                 )
+                self._healthy(endpoint_id, picked.target, False)
             elif outcome.ok and picked.was_unhealthy:
                 await clear_target_failures(session, endpoint_id=endpoint_id, target=picked.key)
+                self._healthy(endpoint_id, picked.target, True)
+
+    def _healthy(self, endpoint_id: str, target: TargetLike, healthy: bool) -> None:
+        if self._metrics is not None:
+            shown = shown_url(target.url, target.stream)
+            self._metrics.target_healthy.labels(endpoint_id, shown).set(1 if healthy else 0)

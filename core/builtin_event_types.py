@@ -129,6 +129,9 @@ _OPERATIONAL_TEXT = {
     "callback.recovered": "A dead-lettered callback was delivered after all.",
     "endpoint.disabled": "An endpoint was switched off (by a person or by a 410 Gone).",
     "endpoint.recovered": "A disabled endpoint was switched on again.",
+    "endpoint.circuit_opened": "An endpoint's circuit breaker opened: nothing is sent to it.",
+    "endpoint.circuit_half_opened": "An open circuit breaker lets one probe through.",
+    "endpoint.circuit_closed": "An endpoint's circuit breaker closed: its probe succeeded.",
 }
 _CALLBACK_FACTS = _object(
     {
@@ -159,8 +162,31 @@ _ENDPOINT_FACTS = _object(
 )
 
 
+_STATE = {"type": "string", "enum": ["closed", "open", "half_open"]}
+_COUNT = {"type": "integer", "minimum": 0}
+_BREAKER_FACTS = _object(
+    {
+        "endpoint_id": {"type": "string"},
+        "name": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "transition_id": {"type": "string", "description": "Once per transition."},
+        "from_state": _STATE,
+        "to_state": _STATE,
+        "reason": {"type": "string"},
+        "window_requests": {**_COUNT, "description": "Tries in the window when it moved."},
+        "window_failures": _COUNT,
+        "consecutive_failures": _COUNT,
+        "by": {"type": "string"},
+        "at": {"type": "string", "format": "date-time"},
+    },
+    required=("endpoint_id", "transition_id", "from_state", "to_state", "reason", "at"),
+)
+
+
 def _operational_schema(name: str) -> dict[str, Any]:
     facts = _CALLBACK_FACTS if name.startswith("callback.") else _ENDPOINT_FACTS
+    if name.startswith("endpoint.circuit_"):
+        facts = _BREAKER_FACTS
     return {"$schema": DRAFT_2020_12, "title": name, **facts}
 
 

@@ -36,6 +36,9 @@ OPERATIONAL_TYPES = (
     "callback.recovered",
     "endpoint.disabled",
     "endpoint.recovered",
+    "endpoint.circuit_opened",
+    "endpoint.circuit_half_opened",
+    "endpoint.circuit_closed",
 )
 MISSING = object()
 

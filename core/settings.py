@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     breaker_window_seconds: float = Field(default=60.0, gt=0)
     breaker_consecutive_failures: int = Field(default=10, ge=1)
     breaker_open_seconds: float = Field(default=30.0, gt=0)
+    endpoint_disable_after_seconds: float = Field(
+        default=5 * 86400.0, ge=0, description="failing this long disables an endpoint; 0: never"
+    )
     allowed_target_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- masking (logs, audit summaries, stored response excerpts) -------------------------
@@ -159,6 +162,7 @@ class Settings(BaseSettings):
             window_seconds=self.breaker_window_seconds,
             consecutive_failures=self.breaker_consecutive_failures,
             open_seconds=self.breaker_open_seconds,
+            disable_after_seconds=self.endpoint_disable_after_seconds,
         )
 
     def resolved_database_url(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram
+
+from core.breaker import BREAKER_STATES
 
 __all__ = ["Metrics", "status_class"]
 
@@ -57,5 +59,42 @@ class Metrics:
             "goutong_attempts_per_delivered_callback",
             "Tries a delivered callback took",
             buckets=(1, 2, 3, 5, 8, 13, 21, 34),
+            registry=r,
+        )
+        self.breaker_state = Enum(
+            "goutong_breaker_state",
+            "Circuit breaker state per endpoint, as this process last saw or moved it",
+            ["endpoint_id"],
+            states=list(BREAKER_STATES),
+            registry=r,
+        )
+        self.breaker_transitions = Counter(
+            "goutong_breaker_transitions",
+            "Circuit breaker transitions this process decided, by from and to state",
+            ["from_state", "to_state"],
+            registry=r,
+        )
+        self.throttled_waits = Counter(
+            "goutong_throttled_waits",
+            "Tries deferred without spending an attempt, by kind (circuit, rate, concurrency)",
+            ["kind"],
+            registry=r,
+        )
+        self.target_healthy = Gauge(
+            "goutong_target_healthy",
+            "1 while an endpoint's target takes callbacks, 0 while it is marked down",
+            ["endpoint_id", "target"],
+            registry=r,
+        )
+        self.health_checks = Counter(
+            "goutong_health_checks",
+            "Active health checks of targets, by result (healthy, unhealthy)",
+            ["result"],
+            registry=r,
+        )
+        self.endpoints_disabled = Counter(
+            "goutong_endpoints_auto_disabled",
+            "Endpoints the engine disabled, by reason (gone: 410; failing: failed too long)",
+            ["reason"],
             registry=r,
         )

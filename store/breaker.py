@@ -1,5 +1,7 @@
-"""The circuit breaker's shared state per endpoint, changed only by atomic statements (so
-workers racing on one endpoint never lose a count or both take the one half-open probe)."""
+"""The circuit breaker's shared state per endpoint. Every change is decided under the
+endpoint's runtime row lock (PostgreSQL row lock; SQLite's one writer) and recorded in the same
+transaction as a ``BreakerTransition``: however many workers race on one endpoint, each
+transition happens, and is recorded, exactly once."""
 
 from __future__ import annotations
 
@@ -7,23 +9,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.delivery_state import ensure_runtime
-from store.models import Endpoint, EndpointRuntime
+from core.breaker import BreakerPolicy, next_state
+from core.ids import new_id
+from store.limits import lock_endpoint
+from store.models import BreakerTransition, Endpoint, EndpointRuntime
 
 __all__ = [
-    "BreakerCounts",
     "BreakerView",
+    "Counted",
+    "Probe",
     "breaker_of",
     "count_outcome",
     "disable_endpoint",
-    "move_breaker",
+    "list_transitions",
+    "start_probe",
 ]
-
-BreakerCounts = tuple[str, datetime | None, int, int, int]
-"""(state, changed_at, window_requests, window_failures, consecutive_failures)"""
 
 _R = EndpointRuntime
 
@@ -36,8 +39,27 @@ class BreakerView:
     consecutive_failures: int = 0
 
 
+@dataclass(frozen=True)
+class Probe:
+    """The locked answer of an open (or half-open) breaker before a try."""
+
+    retry_at: datetime | None = None  # set: send nothing, ask again then
+    state: str = "closed"  # the state after this call
+    transition: BreakerTransition | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A counted try: the breaker's state after it, the transition it caused, if any, and since
+    when the endpoint has failed without a success in between (None after a success)."""
+
+    state: str
+    transition: BreakerTransition | None
+    failing_since: datetime | None
+
+
 async def breaker_of(session: AsyncSession, *, endpoint_id: str) -> BreakerView:
-    """The breaker as it is now; closed and quiet for an endpoint that never failed."""
+    """The breaker as it is now (no lock); closed and quiet for an endpoint that never failed."""
     row = await session.get(_R, endpoint_id)
     if row is None:
         return BreakerView()
@@ -46,64 +68,105 @@ async def breaker_of(session: AsyncSession, *, endpoint_id: str) -> BreakerView:
     )
 
 
-async def move_breaker(
-    session: AsyncSession,
-    *,
-    endpoint_id: str,
-    to: str,
-    now: datetime,
-    when_state: str,
-    changed_before: datetime | None = None,
-) -> bool:
-    """Compare-and-set: moves to ``to`` only from ``when_state`` (and, if given, only when the
-    last change is older than ``changed_before``); True for the one worker that moved it."""
-    await ensure_runtime(session, endpoint_id=endpoint_id)
-    statement = update(_R).where(
-        col(_R.endpoint_id) == endpoint_id, col(_R.breaker_state) == when_state
+def _move(
+    session: AsyncSession, row: EndpointRuntime, to: str, reason: str, now: datetime
+) -> BreakerTransition:
+    transition = BreakerTransition(
+        id=new_id("brk"),
+        endpoint_id=row.endpoint_id,
+        from_state=row.breaker_state,
+        to_state=to,
+        reason=reason[:500],
+        window_requests=row.window_requests,
+        window_failures=row.window_failures,
+        consecutive_failures=row.consecutive_failures,
+        at=now,
     )
-    if changed_before is not None:
-        statement = statement.where(col(_R.breaker_changed_at) <= changed_before)
-    values: dict[str, object] = {"breaker_state": to, "breaker_changed_at": now, "updated_at": now}
+    session.add(transition)
+    row.breaker_state, row.breaker_changed_at = to, now
     if to == "closed":
-        values |= {"window_started_at": now, "window_requests": 0, "window_failures": 0}
-        values["consecutive_failures"] = 0
-    result = await session.execute(statement.values(**values))
+        row.window_started_at, row.window_requests, row.window_failures = now, 0, 0
+        row.consecutive_failures = 0
+    return transition
+
+
+async def _locked_row(session: AsyncSession, endpoint_id: str, now: datetime) -> EndpointRuntime:
+    await lock_endpoint(session, endpoint_id=endpoint_id, now=now)
+    row = await session.get(_R, endpoint_id, populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def start_probe(
+    session: AsyncSession, *, endpoint_id: str, now: datetime, open_for: timedelta
+) -> Probe:
+    """An open breaker that has been open ``open_for`` half-opens, and this caller probes; a
+    half-open one whose probe never reported (its worker died) is probed again. Commits."""
+    row = await _locked_row(session, endpoint_id, now)
+    probe = Probe(state=row.breaker_state)
+    if row.breaker_state != "closed":
+        ready_at = (row.breaker_changed_at or now) + open_for
+        if now < ready_at:
+            probe = Probe(retry_at=ready_at, state=row.breaker_state)
+        elif row.breaker_state == "open":
+            reason = f"open for {open_for.total_seconds():g} s: one probe goes out"
+            probe = Probe(
+                state="half_open", transition=_move(session, row, "half_open", reason, now)
+            )
+        else:
+            row.breaker_changed_at = now  # no transition: this caller takes over the probe
     await session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return probe
 
 
 async def count_outcome(
-    session: AsyncSession, *, endpoint_id: str, failed: bool, now: datetime, window: timedelta
-) -> BreakerCounts:
-    """Adds one try to the endpoint's window (a new window once the old one is over)."""
-    await ensure_runtime(session, endpoint_id=endpoint_id)
-    stale = (col(_R.window_started_at).is_(None)) | (col(_R.window_started_at) <= now - window)
-    await session.execute(
-        update(_R)
-        .where(col(_R.endpoint_id) == endpoint_id, stale)
-        .values(window_started_at=now, window_requests=0, window_failures=0)
+    session: AsyncSession,
+    *,
+    endpoint_id: str,
+    failed: bool,
+    now: datetime,
+    policy: BreakerPolicy,
+) -> Counted:
+    """Adds one try to the endpoint's window (a new window once the old one is over) and moves
+    the breaker if the policy says so. Commits."""
+    row = await _locked_row(session, endpoint_id, now)
+    window = timedelta(seconds=policy.window_seconds)
+    if row.window_started_at is None or row.window_started_at <= now - window:
+        row.window_started_at, row.window_requests, row.window_failures = now, 0, 0
+    row.window_requests += 1
+    if failed:
+        row.window_failures += 1
+        row.consecutive_failures += 1
+        row.failing_since = row.failing_since or now
+    else:
+        row.consecutive_failures = 0
+        row.failing_since = None
+    row.updated_at = now
+    decided = next_state(
+        policy,
+        row.breaker_state,
+        failed=failed,
+        requests=row.window_requests,
+        failures=row.window_failures,
+        consecutive=row.consecutive_failures,
     )
-    bump = 1 if failed else 0
-    result = await session.execute(
-        update(_R)
-        .where(col(_R.endpoint_id) == endpoint_id)
-        .values(
-            window_requests=_R.window_requests + 1,
-            window_failures=_R.window_failures + bump,
-            consecutive_failures=_R.consecutive_failures + 1 if failed else 0,
-            updated_at=now,
-        )
-        .returning(
-            col(_R.breaker_state),
-            col(_R.breaker_changed_at),
-            col(_R.window_requests),
-            col(_R.window_failures),
-            col(_R.consecutive_failures),
-        )
-    )
-    state, changed, requests, failures, consecutive = result.one()
+    transition = _move(session, row, *decided, now) if decided else None
+    counted = Counted(row.breaker_state, transition, row.failing_since)
     await session.commit()
-    return state, changed, requests, failures, consecutive
+    return counted
+
+
+async def list_transitions(
+    session: AsyncSession, *, endpoint_id: str, limit: int = 20
+) -> list[BreakerTransition]:
+    """The endpoint's newest breaker transitions first."""
+    rows = await session.exec(
+        select(BreakerTransition)
+        .where(BreakerTransition.endpoint_id == endpoint_id)
+        .order_by(col(BreakerTransition.at).desc(), col(BreakerTransition.id).desc())
+        .limit(limit)
+    )
+    return list(rows.all())
 
 
 async def disable_endpoint(

@@ -14,6 +14,7 @@ __all__ = [
     "ApiKey",
     "Attempt",
     "AuditEntry",
+    "BreakerTransition",
     "Callback",
     "DeliveryLease",
     "Endpoint",
@@ -70,6 +71,9 @@ class Endpoint(SQLModel, table=True):
     )
     rate_limit: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
     max_in_flight: int | None = None
+    health_check: dict[str, Any] | None = Field(
+        default=None, sa_column=json_column(nullable=True), description="path, interval_seconds"
+    )
     revision: int = Field(default=0, description="number of the newest EndpointRevision")
     template_id: str | None = Field(default=None, max_length=64)
     template_revision: int | None = None
@@ -260,7 +264,28 @@ class EndpointRuntime(SQLModel, table=True):
     consecutive_failures: int = 0
     tokens: float = 0.0
     tokens_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    failing_since: datetime | None = Field(
+        default=None,
+        sa_column=utc_column(nullable=True),
+        description="first failure of the current run of failures (none since a success)",
+    )
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class BreakerTransition(SQLModel, table=True):
+    """One change of an endpoint's circuit breaker, decided under its runtime row lock."""
+
+    __tablename__ = "breaker_transition"
+
+    id: str = Field(primary_key=True, max_length=64)
+    endpoint_id: str = Field(index=True, max_length=64)
+    from_state: str = Field(max_length=16)
+    to_state: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    window_requests: int = 0
+    window_failures: int = 0
+    consecutive_failures: int = 0
+    at: datetime = Field(sa_column=utc_column(index=True))
 
 
 class DeliveryLease(SQLModel, table=True):

@@ -8,8 +8,14 @@ from activities.delivery import shown_target
 from activities.targeting import target_key
 from api.access import CanRead
 from api.deps import SessionDep
-from api.schemas.engine import BreakerPublic, EndpointHealth, TargetHealthPublic
+from api.schemas.engine import (
+    BreakerPublic,
+    BreakerTransitionPublic,
+    EndpointHealth,
+    TargetHealthPublic,
+)
 from store import endpoints as store
+from store.breaker import list_transitions
 from store.delivery_state import in_flight_by_target, unhealthy_targets
 from store.models import EndpointRuntime
 from store.types import utcnow
@@ -55,6 +61,11 @@ async def endpoint_health(endpoint_id: str, caller: CanRead, session: SessionDep
             window_requests=runtime.window_requests,
             window_failures=runtime.window_failures,
             consecutive_failures=runtime.consecutive_failures,
+            failing_since=runtime.failing_since,
         ),
+        transitions=[
+            BreakerTransitionPublic.model_validate(t, from_attributes=True)
+            for t in await list_transitions(session, endpoint_id=endpoint_id)
+        ],
         targets=targets,
     )

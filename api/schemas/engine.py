@@ -14,6 +14,22 @@ class BreakerPublic(BaseModel):
     window_requests: int
     window_failures: int
     consecutive_failures: int
+    failing_since: datetime | None = Field(
+        default=None,
+        description="First failure of the current run of failures; null after a success. "
+        "An endpoint failing this long (GOUTONG_ENDPOINT_DISABLE_AFTER_SECONDS) is disabled.",
+    )
+
+
+class BreakerTransitionPublic(BaseModel):
+    id: str
+    from_state: str
+    to_state: str
+    reason: str
+    window_requests: int
+    window_failures: int
+    consecutive_failures: int
+    at: datetime
 
 
 class TargetHealthPublic(BaseModel):
@@ -32,4 +48,7 @@ class EndpointHealth(BaseModel):
     enabled: bool
     disabled_reason: str | None
     breaker: BreakerPublic
+    transitions: list[BreakerTransitionPublic] = Field(
+        default_factory=list, description="The breaker's newest transitions first (up to 20)."
+    )
     targets: list[TargetHealthPublic]

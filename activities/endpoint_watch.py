@@ -1,0 +1,142 @@
+"""What the delivery engine tells about an endpoint's health: each circuit breaker transition
+as an operational event (``endpoint.circuit_*``) and a metric, and the engine disabling an
+endpoint (410 Gone at once; failing for too long) with its revision, audit entry and
+``endpoint.disabled``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from core.errors import GoutongError
+from runtime.metrics import Metrics
+from store.audit import record_audit
+from store.breaker import disable_endpoint
+from store.db import Database
+from store.models import BreakerTransition, Endpoint
+from store.revisions import record_revision
+
+if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import the activities
+    from runtime.callbacks import CallbackControl
+
+__all__ = ["ENGINE", "EndpointWatch", "SystemActor", "transition_event_type"]
+
+log = logging.getLogger(__name__)
+ENGINE = "delivery-engine"
+_EVENT_TYPES = {
+    "open": "endpoint.circuit_opened",
+    "half_open": "endpoint.circuit_half_opened",
+    "closed": "endpoint.circuit_closed",
+}
+
+
+def transition_event_type(to_state: str) -> str:
+    return _EVENT_TYPES[to_state]
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The engine as an audit log actor."""
+
+    subject: str = ENGINE
+    method: str = "system"
+    role: str = "system"
+    address: str | None = None
+
+
+class EndpointWatch:
+    def __init__(
+        self, db: Database, metrics: Metrics, control: CallbackControl | None = None
+    ) -> None:
+        self._db = db
+        self._metrics = metrics
+        self._control = control
+
+    def observed(self, endpoint_id: str, state: str) -> None:
+        self._metrics.breaker_state.labels(endpoint_id).state(state)
+
+    async def transitioned(self, transition: BreakerTransition) -> None:
+        """Counts the transition and tells the tenant's operations endpoints; best effort (the
+        transition stands, and stays visible in the API, if Temporal is unreachable)."""
+        self._metrics.breaker_transitions.labels(transition.from_state, transition.to_state).inc()
+        self.observed(transition.endpoint_id, transition.to_state)
+        log.warning(
+            "circuit of %s %s (was %s): %s",
+            transition.endpoint_id,
+            transition.to_state,
+            transition.from_state,
+            transition.reason,
+        )
+        if self._control is None:
+            return
+        from runtime.operational import emit_operational_event  # import cycle, see the top
+
+        event_type = transition_event_type(transition.to_state)
+        async with self._db.session() as session:
+            endpoint = await session.get(Endpoint, transition.endpoint_id)
+            if endpoint is None:
+                return
+            data = {
+                "endpoint_id": endpoint.id,
+                "name": endpoint.name,
+                "enabled": endpoint.enabled,
+                "transition_id": transition.id,
+                "from_state": transition.from_state,
+                "to_state": transition.to_state,
+                "reason": transition.reason,
+                "window_requests": transition.window_requests,
+                "window_failures": transition.window_failures,
+                "consecutive_failures": transition.consecutive_failures,
+                "by": ENGINE,
+                "at": transition.at.isoformat(),
+            }
+            try:
+                await emit_operational_event(
+                    session,
+                    self._control,
+                    tenant_id=endpoint.tenant_id,
+                    event_type=event_type,
+                    key=f"{event_type}/{transition.id}",
+                    message_id=endpoint.id,
+                    data=data,
+                )
+            except GoutongError as exc:
+                log.warning("could not emit %s for %s: %s", event_type, endpoint.id, exc)
+
+    async def disable(self, endpoint_id: str, reason: str, *, cause: str) -> bool:
+        """Disables the endpoint as the engine (``cause``: gone, failing): a revision, an audit
+        entry by the system and ``endpoint.disabled``; False if it was disabled already."""
+        now = datetime.now(UTC)
+        async with self._db.session() as session:
+            disabled = await disable_endpoint(
+                session, endpoint_id=endpoint_id, reason=reason, by=ENGINE, now=now
+            )
+            if not disabled:
+                return False
+            self._metrics.endpoints_disabled.labels(cause).inc()
+            log.warning("endpoint %s disabled: %s", endpoint_id, reason)
+            endpoint = await session.get(Endpoint, endpoint_id, populate_existing=True)
+            try:
+                await record_revision(
+                    session, endpoint_id=endpoint_id, action="auto_disable", actor=ENGINE
+                )
+                await record_audit(
+                    session,
+                    actor=SystemActor(),
+                    action="endpoint.auto_disable",
+                    resource=endpoint_id,
+                    tenant_id=endpoint.tenant_id if endpoint else None,
+                    summary={"reason": reason, "cause": cause},
+                )
+            except Exception as exc:  # the endpoint is disabled either way
+                log.warning("no revision or audit entry for disabling %s: %s", endpoint_id, exc)
+        if self._control is not None:
+            from runtime.operational import endpoint_switched  # import cycle, see the top
+
+            async with self._db.session() as session:
+                endpoint = await session.get(Endpoint, endpoint_id)
+                if endpoint is not None:
+                    await endpoint_switched(session, self._control, endpoint, actor=ENGINE)
+        return True
