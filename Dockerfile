@@ -16,7 +16,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /src
 COPY . .
-RUN python -m venv /opt/goutong && /opt/goutong/bin/pip install .
+RUN python -m venv /opt/goutong && /opt/goutong/bin/pip install '.[otlp]'
 # The wheel must hold the top-level modules and the Alembic template (checked outside /src, so
 # nothing is imported from the source tree).
 RUN cd / && /opt/goutong/bin/python -c "import importlib.resources as r, cli, worker, api.app; \

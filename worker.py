@@ -33,6 +33,7 @@ from runtime.metrics import Metrics
 from runtime.sandbox import workflow_runner
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
+from runtime.tracing import Tracing, build_tracing
 from store.db import Database
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
@@ -51,9 +52,11 @@ def build_worker(
     http: httpx.AsyncClient,
     metrics: Metrics | None = None,
     adapters: dict[str, Adapter] | None = None,
+    tracing: Tracing | None = None,
 ) -> Worker:
     """The worker with every workflow and activity of the service registered (``adapters``:
-    the caller closes them; built here when not given)."""
+    the caller closes them; built here when not given). ``tracing``: the delivery POST's span
+    and traceparent; the Temporal spans come from the client's interceptors (``connect``)."""
     metrics = metrics or Metrics()
     sender = HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes)
     box = load_secret_box(settings)
@@ -79,6 +82,7 @@ def build_worker(
         box=box,
         metrics=metrics,
         control=control,
+        tracing=tracing,
     )
     records = RecordActivities(db, metrics)
     recovery = RecoveryActivities(db, control)
@@ -121,7 +125,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     except Exception as exc:  # e.g. the port is taken: run without the SDK's metrics
         log.warning("Temporal SDK metrics are off: %s", exc)
         runtime = None
-    client = await connect(settings, runtime)
+    tracing = build_tracing(settings, "worker")
+    client = await connect(settings, runtime, tracing.temporal_interceptors())
     if settings.register_search_attributes:
         await ensure_search_attributes(client, settings.temporal_namespace)
     metrics = Metrics()
@@ -134,11 +139,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             log.warning("worker metrics are off: port %s: %s", settings.worker_metrics_port, exc)
     stop = stop or asyncio.Event()
     async with http_client(settings) as http, open_adapters(settings) as adapters:
-        worker = build_worker(client, settings, db, http, metrics, adapters)
+        worker = build_worker(client, settings, db, http, metrics, adapters, tracing)
         log.info("worker polling %s on %s", settings.temporal_task_queue, settings.temporal_address)
         async with worker:
             await stop.wait()
     await db.dispose()
+    tracing.shutdown()
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ from core.settings import Settings
 from core.signing import signature_headers
 from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
+from runtime.tracing import Tracing
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
 from store.endpoints import delivery_spec
@@ -60,8 +61,10 @@ class DeliveryActivities:
         control: CallbackControl | None = None,
         box: SecretBox,
         metrics: Metrics,
+        tracing: Tracing | None = None,
     ) -> None:
         self._metrics = metrics
+        self._tracing = tracing or Tracing()
         self._db = db
         self._box = box
         self._adapters = adapters
@@ -142,16 +145,20 @@ class DeliveryActivities:
             "user-agent": self._settings.user_agent,
             **signature_headers(self._secrets(endpoint), ctx.callback.id, int(time.time()), body),
         }
-        delivery = Delivery(
-            endpoint_id=endpoint.id,
-            url=target.url,
-            body=body,
-            headers=headers,
-            timeout_seconds=endpoint.timeout_seconds,
-            stream=target.stream,
-            tls=self._auth.tls(endpoint),
-        )
-        return await self._adapters[protocol].send(delivery)
+        # the POST's span; its traceparent goes to the receiver (a stream entry's field)
+        with self._tracing.delivery(target.url, headers, stream=target.stream) as span:
+            delivery = Delivery(
+                endpoint_id=endpoint.id,
+                url=target.url,
+                body=body,
+                headers=headers,
+                timeout_seconds=endpoint.timeout_seconds,
+                stream=target.stream,
+                tls=self._auth.tls(endpoint),
+            )
+            outcome = await self._adapters[protocol].send(delivery)
+            span.outcome(status_code=outcome.status_code, error=outcome.error)
+        return outcome
 
     async def _gone(self, endpoint_id: str) -> None:
         """410 Gone: the receiver says the endpoint is no more; disable it at once, and tell

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from temporalio.client import Client
 
 from api.catalogue import CatalogueCache
 from api.client_address import parse_networks
@@ -42,6 +43,7 @@ from runtime.callbacks import CallbackControl
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect
+from runtime.tracing import Tracing, build_tracing
 from store.db import Database
 
 __all__ = ["ROUTE_MODULES", "create_app"]
@@ -79,8 +81,15 @@ ROUTE_MODULES = (
 """Every router of the API, in the order they are mounted."""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, tracing: Tracing | None = None) -> FastAPI:
+    """``tracing``: given by a caller that owns it (tests); else built from ``settings``."""
     settings = settings or get_settings()
+    owns_tracing = tracing is None
+    tracing = tracing or build_tracing(settings, "api")
+    interceptors = tracing.temporal_interceptors()
+
+    async def connect_traced(settings: Settings) -> Client:
+        return await connect(settings, interceptors=interceptors)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,13 +98,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning("generated the bootstrap admin API key in %s", settings.admin_key_file)
         app.state.settings = settings
         app.state.db = db
-        app.state.control = CallbackControl(settings, connect)
+        app.state.control = CallbackControl(settings, connect_traced)
         app.state.secret_box = load_secret_box(settings)
         app.state.catalogue = CatalogueCache(settings.event_type_cache_seconds)
         try:
             yield
         finally:
             await db.dispose()
+            if owns_tracing:
+                tracing.shutdown()
 
     app = FastAPI(
         title="GouTong Callbacks",
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     install_error_handlers(app)
+    tracing.instrument_app(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in ROUTE_MODULES:
         app.include_router(module.router, responses=ERROR_RESPONSES)

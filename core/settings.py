@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 9464
     worker_sdk_metrics_port: int = 9465
 
+    # --- tracing (OpenTelemetry; off unless an exporter is chosen) ----------------------------
+    tracing_exporter: Literal["none", "console", "otlp"] = "none"
+    tracing_otlp_endpoint: str = Field(
+        default="http://127.0.0.1:4318", description="OTLP/HTTP base URL (/v1/traces is added)"
+    )
+    tracing_otlp_headers: str = Field(default="", description="key=value,... sent to the OTLP URL")
+    tracing_service_name: str = Field(
+        default="goutong", description="service.name prefix: <name>-api, <name>-worker"
+    )
+    tracing_sample_ratio: float = Field(default=1.0, ge=0, le=1)
+
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100

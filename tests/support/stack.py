@@ -19,6 +19,7 @@ from activities.adapters import open_adapters
 from api.app import create_app
 from core.settings import Settings
 from runtime.metrics import Metrics
+from runtime.tracing import Tracing
 from store.db import Database
 from worker import build_worker, http_client
 
@@ -138,9 +139,20 @@ class Stack:
 
 
 async def open_stack(
-    exits: AsyncExitStack, settings: Settings, client: Client, *, worker: bool = True
+    exits: AsyncExitStack,
+    settings: Settings,
+    client: Client,
+    *,
+    worker: bool = True,
+    tracing: Tracing | None = None,
 ) -> Stack:
-    app = create_app(settings)
+    """``tracing``: the API and the worker trace to it (the worker's client then carries its
+    Temporal interceptor, as ``connect`` gives it in production)."""
+    if tracing is not None:
+        config = client.config()
+        config["interceptors"] = tracing.temporal_interceptors()
+        client = Client(**config)
+    app = create_app(settings, tracing)
     await exits.enter_async_context(app.router.lifespan_context(app))
     api = await exits.enter_async_context(
         httpx.AsyncClient(
@@ -155,5 +167,7 @@ async def open_stack(
         exits.push_async_callback(db.dispose)
         http = await exits.enter_async_context(http_client(settings))
         adapters = await exits.enter_async_context(open_adapters(settings))
-        await exits.enter_async_context(build_worker(client, settings, db, http, metrics, adapters))
+        await exits.enter_async_context(
+            build_worker(client, settings, db, http, metrics, adapters, tracing)
+        )
     return Stack(settings=settings, app=app, api=api, client=client, worker_metrics=metrics)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from redis.asyncio import Redis
 from standardwebhooks import Webhook
 
@@ -16,7 +17,9 @@ from activities.adapters.base import Delivery
 from activities.adapters.redis_stream import RedisStreamAdapter
 from core.netguard import LOOPBACK_NETWORKS, NetGuard
 from core.signing import generate_secret, signature_headers
+from runtime.tracing import build_tracing
 from tests.support.redis_server import redis_server
+from tests.support.stack import make_settings
 
 PASSWORD = "s3cret-redis"
 
@@ -90,3 +93,24 @@ async def test_refused_target_is_never_written(redis_url: str) -> None:
     assert "loopback" in (outcome.error or "")
     async with Redis.from_url(redis_url) as reader:
         assert await reader.xlen("callbacks") == 0
+
+
+async def test_a_traced_xadd_carries_the_traceparent_field(
+    adapter: RedisStreamAdapter, redis_url: str, tmp_path: Path
+) -> None:
+    exporter = InMemorySpanExporter()
+    tracing = build_tracing(make_settings(tmp_path, "127.0.0.1:1"), "worker", exporter)
+    delivery = signed(redis_url, generate_secret(), stream="traced")
+    with tracing.delivery(delivery.url, delivery.headers, stream="traced") as span:
+        outcome = await adapter.send(delivery)
+        span.outcome(status_code=outcome.status_code, error=outcome.error)
+    [xadd] = exporter.get_finished_spans()
+    attributes = dict(xadd.attributes or {})
+    assert xadd.name == "XADD" and attributes["server.address"] == "127.0.0.1"
+    assert PASSWORD not in str(attributes)
+
+    async with Redis.from_url(redis_url) as reader:
+        entries: Any = await reader.xrange("traced")
+    [(_, raw)] = entries
+    _, trace_id, parent, _ = raw[b"traceparent"].decode().split("-")
+    assert (trace_id, parent) == (f"{xadd.context.trace_id:032x}", f"{xadd.context.span_id:016x}")
