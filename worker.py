@@ -15,6 +15,8 @@ from temporalio.worker import Worker
 
 from activities.adapters import Adapter, build_adapters, open_adapters
 from activities.adapters.guard import guarded_transport
+from activities.alert_webhooks import AlertWebhooks
+from activities.alerts import AlertActivities
 from activities.breaker import CircuitBreaker
 from activities.delivery import DeliveryActivities
 from activities.endpoint_watch import EndpointWatch
@@ -26,6 +28,7 @@ from activities.targeting import TargetPicker
 from core.masking import rules_from_settings
 from core.netguard import NetGuard
 from core.settings import Settings, get_settings
+from runtime.alerts import ensure_alerts_workflow
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
 from runtime.logs import configure_logging
@@ -35,6 +38,7 @@ from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from runtime.tracing import Tracing, build_tracing
 from store.db import Database
+from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
 from workflows.recovery import RecoveryWorkflow
@@ -86,13 +90,15 @@ def build_worker(
     )
     records = RecordActivities(db, metrics)
     recovery = RecoveryActivities(db, control)
+    webhooks = AlertWebhooks(db=db, sender=sender, box=box, settings=settings)
     follow_ons = FollowOnActivities(
-        db=db, control=control, sender=sender, box=box, settings=settings
+        db=db, control=control, sender=sender, box=box, settings=settings, webhooks=webhooks
     )
+    alerts = AlertActivities(db=db, webhooks=webhooks, settings=settings, metrics=metrics)
     return Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow],
+        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow, AlertsWorkflow],
         activities=[
             delivery.deliver,
             records.record_status,
@@ -101,6 +107,8 @@ def build_worker(
             follow_ons.notify,
             follow_ons.post_webhook,
             follow_ons.escalate,
+            alerts.evaluate,
+            alerts.send,
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
@@ -142,6 +150,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         worker = build_worker(client, settings, db, http, metrics, adapters, tracing)
         log.info("worker polling %s on %s", settings.temporal_task_queue, settings.temporal_address)
         async with worker:
+            await ensure_alerts_workflow(client, settings)
             await stop.wait()
     await db.dispose()
     tracing.shutdown()

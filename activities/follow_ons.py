@@ -11,7 +11,10 @@ from sqlmodel import col, func, or_, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.alert_webhooks import AlertWebhooks
+from activities.alerts import log_transition
 from activities.sender import HttpSender
+from core.alerts import ESCALATION, open_key
 from core.contracts import FollowOnInput, FollowOnOutcome
 from core.envelope import ENVELOPE_VERSION, render_json
 from core.linkage import operational_type
@@ -20,9 +23,11 @@ from core.settings import Settings
 from core.signing import signature_headers
 from runtime.callbacks import CallbackControl
 from runtime.operational import emit_operational_event
+from store.alert_models import Alert
+from store.alerts import Subject, open_alert
 from store.db import Database
 from store.linkage import get_rule
-from store.models import Callback, Event
+from store.models import Callback, Event, LinkageRule
 from store.suppressions import suppress
 
 __all__ = ["FollowOnActivities"]
@@ -56,8 +61,10 @@ class FollowOnActivities:
         sender: HttpSender,
         box: SecretBox,
         settings: Settings,
+        webhooks: AlertWebhooks | None = None,
     ) -> None:
         self._db = db
+        self._webhooks = webhooks or AlertWebhooks(db=db, sender=sender, box=box, settings=settings)
         self._control = control
         self._sender = sender
         self._box = box
@@ -146,7 +153,9 @@ class FollowOnActivities:
 
     @activity.defn(name="follow_on_escalate")
     async def escalate(self, input: FollowOnInput) -> FollowOnOutcome:
-        """Raises an alert when the endpoint has N dead letters within the rule's window."""
+        """Raises an ``escalation`` alert for the endpoint when it has N dead letters within the
+        rule's window: stored (GET /v1/alerts), logged and POSTed to the alert webhook like any
+        alert; the alert evaluator resolves it once the count falls under N."""
         async with self._db.session() as session:
             rule = await get_rule(session, rule_id=input.rule_id)
             threshold = int(rule.action.get("threshold", 5))
@@ -159,7 +168,7 @@ class FollowOnActivities:
                         Callback.endpoint_id == input.endpoint_id,
                         or_(
                             Callback.id == input.callback_id,
-                            (Callback.status == "dead_lettered")
+                            (col(Callback.status) == "dead_lettered")
                             & (col(Callback.updated_at) >= since),
                         ),
                     )
@@ -167,11 +176,46 @@ class FollowOnActivities:
             ).one()
         if count < threshold:
             return FollowOnOutcome(input.rule_id, input.trigger, f"{count} < {threshold}")
-        log.warning(
-            "escalation: endpoint %s has %s dead letters within %ss (rule %s)",
-            input.endpoint_id,
-            count,
-            int(window.total_seconds()),
-            input.rule_id,
-        )
+        alert = await self._raise_alert(input, rule, count, threshold, window)
+        delivered = await self._webhooks.deliver(alert_id=alert.id)
+        if delivered.failed:  # retried by FollowOnWorkflow (the outbox keeps it meanwhile)
+            raise ApplicationError("alert webhook failed", type="AlertWebhookFailed")
         return FollowOnOutcome(input.rule_id, input.trigger, f"escalated: {count} dead letters")
+
+    async def _raise_alert(
+        self,
+        input: FollowOnInput,
+        rule: LinkageRule,
+        count: int,
+        threshold: int,
+        window: timedelta,
+    ) -> Alert:
+        """The endpoint's escalation alert: opened now, or the one already firing."""
+        subject = Subject(
+            tenant_id=input.tenant_id,
+            rule_id=rule.id,
+            rule_name=rule.name,
+            kind=ESCALATION,
+            endpoint_id=input.endpoint_id,
+            threshold=threshold,
+            window_seconds=window.total_seconds(),
+        )
+        now = datetime.now(UTC)
+        async with self._db.session() as session:
+            alert = await open_alert(
+                session,
+                subject,
+                firing=True,
+                value=count,
+                since=now,
+                now=now,
+                destinations=self._webhooks.destinations(),
+            )
+            if alert is not None:
+                log_transition(alert, "fired", count)
+                return alert
+            key = open_key(rule.id, input.endpoint_id)
+            found = (await session.exec(select(Alert).where(Alert.open_key == key))).first()
+        if found is None:  # resolved between the two statements: the next dead letter re-raises
+            raise ApplicationError("escalation alert resolved meanwhile; trying again")
+        return found

@@ -17,6 +17,8 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit
 from api.ratelimit import RateLimiter
 from api.routes import (
+    alert_rules,
+    alerts,
     api_keys,
     audit,
     callbacks,
@@ -75,6 +77,8 @@ ROUTE_MODULES = (
     stats,
     linkage_rules,
     suppressions,
+    alert_rules,
+    alerts,
     api_keys,
     audit,
 )

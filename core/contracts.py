@@ -9,6 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "AlertsEvaluation",
+    "AlertsInput",
+    "AlertsSend",
+    "AlertsSent",
+    "AlertsSummary",
+    "AlertsTick",
     "AttemptReport",
     "CallbackInput",
     "CallbackOutcome",
@@ -286,3 +292,48 @@ class RecoveryProgress:
     processed: int
     retried: int
     skipped: int
+
+
+@dataclass
+class AlertsInput:
+    """What an AlertsWorkflow run starts with: how many runs came before it (continue-as-new)."""
+
+    run: int = 0
+
+
+@dataclass
+class AlertsTick:
+    """One evaluation of every alert rule."""
+
+    run: int
+    iteration: int
+
+
+@dataclass
+class AlertsEvaluation:
+    """What one evaluation did, and the evaluator's settings as the worker has them now."""
+
+    fired: int
+    resolved: int
+    unsent: int  # alert webhooks waiting to be (re)sent
+    interval_seconds: float
+    iterations_per_run: int
+
+
+@dataclass
+class AlertsSend:
+    """Send the alert webhooks waiting in the outbox (no options yet)."""
+
+
+@dataclass
+class AlertsSent:
+    sent: int
+    failed: int
+
+
+@dataclass
+class AlertsSummary:
+    """What an AlertsWorkflow run would return (it continues as new instead)."""
+
+    run: int
+    iterations: int

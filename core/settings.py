@@ -8,11 +8,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.breaker import BreakerPolicy
 from core.netguard import parse_networks
+from core.signing import is_valid_secret
 
 __all__ = ["Settings", "get_settings"]
 
@@ -112,6 +113,13 @@ class Settings(BaseSettings):
     )
     allowed_target_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # --- alerts (AlertsWorkflow, the alert webhook) ------------------------------------------
+    alerts_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    alerts_iterations_per_run: int = Field(default=500, ge=1, le=100_000)
+    alert_webhook_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    alert_webhook_secret: str | None = Field(default=None, description="whsec_ signing key")
+    alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+
     # --- masking (logs, audit summaries, stored response excerpts) -------------------------
     mask_secrets: bool = True
     mask_headers: bool = True
@@ -165,6 +173,24 @@ class Settings(BaseSettings):
             except re.error as exc:
                 raise ValueError(f"mask_extra_patterns: {pattern!r} is not a regex: {exc}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _alert_webhook_signed(self) -> Settings:
+        """Alert webhooks are signed: a URL needs a valid ``whsec_`` key."""
+        if self.alert_webhook_url and not (
+            self.alert_webhook_secret and is_valid_secret(self.alert_webhook_secret)
+        ):
+            raise ValueError(
+                "GOUTONG_ALERT_WEBHOOK_URL needs GOUTONG_ALERT_WEBHOOK_SECRET (whsec_ + base64 "
+                "of 24 to 64 bytes; `python -c 'from core.signing import generate_secret; "
+                "print(generate_secret())'`)"
+            )
+        return self
+
+    @property
+    def alerts_workflow_id(self) -> str:
+        """The one AlertsWorkflow of this deployment (its task queue)."""
+        return f"alerts/{self.temporal_task_queue}"
 
     def breaker_policy(self) -> BreakerPolicy:
         return BreakerPolicy(

@@ -98,3 +98,9 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.alerts_firing = Gauge(
+            "goutong_alerts_firing",
+            "Alerts firing now, by kind (set by the worker that runs the alert evaluation)",
+            ["kind"],
+            registry=r,
+        )

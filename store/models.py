@@ -316,3 +316,6 @@ class EventType(SQLModel, table=True):
     published: bool = False
     deprecated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+from store import alert_models  # noqa: E402, F401  (registers the alerting tables)

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict, NotFound
 from core.ids import new_id
+from store.alert_models import AlertRule
 from store.models import ApiKey, Endpoint, EventType, LinkageRule, Tenant
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
@@ -70,6 +71,7 @@ async def delete_tenant(session: AsyncSession, *, tenant_id: str) -> None:
         await session.exec(select(LinkageRule).where(LinkageRule.tenant_id == tenant_id))
     ).all():
         await session.delete(rule)
+    await session.execute(delete(AlertRule).where(col(AlertRule.tenant_id) == tenant_id))
     await session.execute(delete(EventType).where(col(EventType.tenant_id) == tenant_id))
     await session.delete(tenant)
     await session.commit()

@@ -1,4 +1,4 @@
-"""Replays committed histories of representative runs against today's CallbackWorkflow.
+"""Replays committed histories of representative runs against today's workflows.
 
 A change that makes the workflow issue different commands for the same history fails here.
 Rewrite the histories on purpose only (``make histories``), never to silence this test.
@@ -21,6 +21,7 @@ from temporalio.worker import Replayer
 from core.contracts import CallbackInput, CallbackOutcome
 from runtime.sandbox import SANDBOX_MODES, workflow_runner
 from tests.support.histories import HISTORY_DIR
+from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
 from workflows.recovery import RecoveryWorkflow
@@ -40,6 +41,8 @@ EXPECTED = {
     "follow_on_notify",
     "follow_on_suppress",
     "circuit_open",
+    "alerts_continue_as_new",
+    "alerts_sent",
 }
 
 
@@ -55,7 +58,7 @@ def test_every_representative_history_is_committed() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_history_replays_deterministically(name: str, mode: str) -> None:
     replayer = Replayer(
-        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow],
+        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow, AlertsWorkflow],
         workflow_runner=workflow_runner(mode),
     )
     await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
