@@ -15,11 +15,14 @@ from cli.audit import audit
 from cli.callbacks import callbacks
 from cli.context import Remote
 from cli.doctor import doctor
+from cli.event_types import event_types
 from cli.events import events
 from cli.keys import keys
+from cli.linkage import linkage_rules, suppressions
 from cli.recover import recover
 from cli.resources import endpoints, tenants
 from cli.stats import stats
+from cli.templates import templates
 from cli.verify import verify
 
 __all__ = ["app", "main"]
@@ -46,6 +49,10 @@ def root(
 run.register(app)
 app.add_typer(tenants, name="tenants")
 app.add_typer(endpoints, name="endpoints")
+app.add_typer(templates, name="templates")
+app.add_typer(event_types, name="event-types")
+app.add_typer(linkage_rules, name="linkage-rules")
+app.add_typer(suppressions, name="suppressions")
 app.add_typer(keys, name="keys")
 app.add_typer(callbacks, name="callbacks")
 app.add_typer(events, name="events")

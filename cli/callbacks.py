@@ -121,3 +121,20 @@ def _action_command(action: str, doc: str) -> Callable[..., None]:
 
 for _action, _doc in ACTIONS.items():
     callbacks.command(_action)(_action_command(_action, _doc))
+
+
+@callbacks.command("redirect")
+@api_command
+def callbacks_redirect(
+    ctx: typer.Context,
+    callback_id: str,
+    url: str,
+    reason: Reason = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Send it once to URL instead (e.g. a stand-in receiver); the endpoint stays as it is."""
+    accepted = open_client(ctx).callbacks.redirect(callback_id, url, reason)
+    if as_json:
+        print_json(accepted)
+    else:
+        console().print(f"redirect: accepted for {callback_id} -> {url}", markup=False)

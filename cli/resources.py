@@ -118,11 +118,15 @@ def endpoints_create(
     retry: Retry = None,
     secret: Annotated[str | None, typer.Option(help="whsec_...; generated when left out.")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it disabled.")] = False,
+    template: Annotated[
+        str | None, typer.Option(help="Start from this template (the options given win).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an endpoint; its signing secret is printed once."""
     fields = _endpoint_fields(
         tenant_id=tenant,
+        template_id=template,
         url=url,
         name=name,
         event_types=event_type,

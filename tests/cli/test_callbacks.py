@@ -119,3 +119,32 @@ async def test_cancel_ends_a_callback(stack: Stack, goutong: Goutong, receiver: 
     cancelled = await goutong("callbacks", "cancel", callback, "--json")
     assert output_json(cancelled)["action"] == "cancel"
     assert (await stack.wait_status(callback, "cancelled"))["status"] == "cancelled"
+
+
+async def test_redirect_sends_a_retrying_callback_elsewhere_once(
+    stack: Stack, goutong: Goutong, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    receiver.default = Answer(status=503)
+    tenant = (await stack.tenant())["id"]
+    await stack.endpoint(tenant, receiver.url, retry=fast_retry(initial_interval_seconds=30))
+    [callback] = (await stack.post_event(tenant))["callback_ids"]
+    await stack.wait_status(callback, "retrying")
+    redirected = await goutong(
+        "callbacks", "redirect", callback, second_receiver.url, "--reason", "stand-in"
+    )
+    assert redirected.exit_code == 0, redirected.stderr
+    assert (
+        redirected.stdout.strip() == f"redirect: accepted for {callback} -> {second_receiver.url}"
+    )
+    [request] = await second_receiver.wait_for(1)
+    assert request.headers["webhook-id"] == callback  # the same callback, signed the same way
+    delivered = await stack.wait_status(callback, "delivered")
+    assert delivered["attempt_log"][-1]["target_url"] == second_receiver.url
+    assert len(receiver.requests) == 1  # the endpoint's own target was not tried again
+
+    audit = output_json(await goutong("audit", "--resource", callback, "--json"))
+    assert [e["action"] for e in audit] == ["callback.redirect"]
+    refused = await goutong("callbacks", "redirect", callback, "http://10.1.2.3/hook", "--json")
+    assert refused.exit_code == 1 and "error: target_not_allowed" in refused.stderr
+    not_url = await goutong("callbacks", "redirect", callback, "not a url")
+    assert not_url.exit_code == 1 and "error: validation_error" in not_url.stderr
