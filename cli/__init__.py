@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cli import run
+from cli.alerts import alerts
 from cli.audit import audit
 from cli.callbacks import callbacks
 from cli.context import Remote
@@ -56,6 +57,7 @@ app.add_typer(suppressions, name="suppressions")
 app.add_typer(keys, name="keys")
 app.add_typer(callbacks, name="callbacks")
 app.add_typer(events, name="events")
+app.add_typer(alerts, name="alerts")
 app.command()(recover)
 app.command()(audit)
 app.command()(stats)

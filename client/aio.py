@@ -24,7 +24,8 @@ class AsyncGouTongClient:
     """An asyncio client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
     ``.callbacks``, ``.recoveries``, ``.stats``, ``.templates``, ``.event_types``,
     ``.audit``,
-    ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
+    ``.linkage_rules``, ``.suppressions``, ``.alert_rules``, ``.alerts``; every failure is an
+    ``ApiError``."""
 
     def __init__(
         self,
@@ -49,6 +50,8 @@ class AsyncGouTongClient:
         self.audit = Audit(self)
         self.linkage_rules = LinkageRules(self)
         self.suppressions = Suppressions(self)
+        self.alert_rules = AlertRules(self)
+        self.alerts = Alerts(self)
 
     async def send(self, call: Call[R]) -> R:
         """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
@@ -448,3 +451,52 @@ class Suppressions(_Resource):
 
     async def remove(self, suppression_id: str) -> None:
         await self._send(ops.remove_suppression(suppression_id))
+
+
+class AlertRules(_Resource):
+    """Conditions on a tenant's endpoints that raise alerts (docs/operations.md#alerts)."""
+
+    async def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.AlertRulePublic]:
+        return await self._send(ops.list_alert_rules(tenant, cursor, limit))
+
+    def iter(
+        self, *, tenant: str | None = None, limit: int = 100
+    ) -> AsyncIterator[m.AlertRulePublic]:
+        return self._client.pages(lambda cursor: ops.list_alert_rules(tenant, cursor, limit))
+
+    async def create(
+        self, body: m.AlertRuleCreate | None = None, /, **fields: Any
+    ) -> m.AlertRuleCreated:
+        rule = ops.as_model(m.AlertRuleCreate, body, fields)
+        return await self._send(ops.create_alert_rule(rule))
+
+    async def get(self, rule_id: str) -> m.AlertRulePublic:
+        return await self._send(ops.get_alert_rule(rule_id))
+
+    async def update(
+        self, rule_id: str, body: m.AlertRuleUpdate | None = None, /, **fields: Any
+    ) -> m.AlertRuleCreated:
+        changes = ops.as_model(m.AlertRuleUpdate, body, fields)
+        return await self._send(ops.update_alert_rule(rule_id, changes))
+
+    async def delete(self, rule_id: str) -> None:
+        await self._send(ops.delete_alert_rule(rule_id))
+
+
+class Alerts(_Resource):
+    """What the alert rules and escalate follow-ons raised, firing or resolved."""
+
+    async def list(
+        self, *, cursor: str | None = None, limit: int = 50, **filters: Any
+    ) -> m.Page[m.AlertPublic]:
+        """``filters``: tenant, state (firing, resolved), rule, endpoint, kind, since, until."""
+        return await self._send(ops.list_alerts(ops.AlertFilters(**filters), cursor, limit))
+
+    def iter(self, *, limit: int = 100, **filters: Any) -> AsyncIterator[m.AlertPublic]:
+        chosen = ops.AlertFilters(**filters)
+        return self._client.pages(lambda cursor: ops.list_alerts(chosen, cursor, limit))
+
+    async def get(self, alert_id: str) -> m.AlertPublic:
+        return await self._send(ops.get_alert(alert_id))

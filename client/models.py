@@ -5,6 +5,13 @@
 
 from api.schemas import *  # noqa: F403
 from api.schemas import __all__ as _schemas
+from api.schemas.alerts import (
+    AlertPublic,
+    AlertRuleCreate,
+    AlertRuleCreated,
+    AlertRulePublic,
+    AlertRuleUpdate,
+)
 from api.schemas.linkage import (
     LinkageRuleCreate,
     LinkageRuleCreated,
@@ -20,6 +27,11 @@ Event = StatusEvent | BehaviorEvent | CustomEvent
 
 __all__ = [
     *_schemas,
+    "AlertPublic",
+    "AlertRuleCreate",
+    "AlertRuleCreated",
+    "AlertRulePublic",
+    "AlertRuleUpdate",
     "BehaviorEvent",
     "Channel",
     "CustomEvent",

@@ -18,6 +18,7 @@ from core.events import EventIn
 
 __all__ = [
     "Action",
+    "AlertFilters",
     "AuditFilters",
     "CallbackFilters",
     "Event",
@@ -336,6 +337,54 @@ def check_suppression(recipient: str, tenant: str | None = None) -> Call[m.Suppr
 
 def remove_suppression(suppression_id: str) -> Call[None]:
     return Call("DELETE", f"/v1/suppressions/{suppression_id}")
+
+
+# --- alert rules and alerts --------------------------------------------------------------------
+
+
+def list_alert_rules(
+    tenant: str | None = None, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.AlertRulePublic]]:
+    return _page("/v1/alert-rules", m.AlertRulePublic, cursor, limit, tenant=tenant)
+
+
+def create_alert_rule(body: m.AlertRuleCreate) -> Call[m.AlertRuleCreated]:
+    return Call("POST", "/v1/alert-rules", m.AlertRuleCreated, json=_body(body))
+
+
+def get_alert_rule(rule_id: str) -> Call[m.AlertRulePublic]:
+    return Call("GET", f"/v1/alert-rules/{rule_id}", m.AlertRulePublic)
+
+
+def update_alert_rule(rule_id: str, body: m.AlertRuleUpdate) -> Call[m.AlertRuleCreated]:
+    return Call("PATCH", f"/v1/alert-rules/{rule_id}", m.AlertRuleCreated, json=_body(body))
+
+
+def delete_alert_rule(rule_id: str) -> Call[None]:
+    return Call("DELETE", f"/v1/alert-rules/{rule_id}")
+
+
+@dataclass
+class AlertFilters:
+    """Filters of ``GET /v1/alerts`` (``since``/``until`` bound when it fired)."""
+
+    tenant: str | None = None
+    state: Literal["firing", "resolved"] | None = None
+    rule: str | None = None
+    endpoint: str | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_alerts(
+    filters: AlertFilters, cursor: str | None = None, limit: int = 50
+) -> Call[m.Page[m.AlertPublic]]:
+    return _page("/v1/alerts", m.AlertPublic, cursor, limit, **asdict(filters))
+
+
+def get_alert(alert_id: str) -> Call[m.AlertPublic]:
+    return Call("GET", f"/v1/alerts/{alert_id}", m.AlertPublic)
 
 
 # --- stats and health --------------------------------------------------------------------------

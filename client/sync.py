@@ -24,7 +24,8 @@ class GouTongClient:
     """A blocking client: ``client.tenants``, ``.endpoints``, ``.api_keys``, ``.events``,
     ``.callbacks``, ``.recoveries``, ``.stats``, ``.templates``, ``.event_types``,
     ``.audit``,
-    ``.linkage_rules``, ``.suppressions``; every failure is an ``ApiError``."""
+    ``.linkage_rules``, ``.suppressions``, ``.alert_rules``, ``.alerts``; every failure is an
+    ``ApiError``."""
 
     def __init__(
         self,
@@ -49,6 +50,8 @@ class GouTongClient:
         self.audit = Audit(self)
         self.linkage_rules = LinkageRules(self)
         self.suppressions = Suppressions(self)
+        self.alert_rules = AlertRules(self)
+        self.alerts = Alerts(self)
 
     def send(self, call: Call[R]) -> R:
         """Sends one call, retrying what ``Retries`` allows; the typed answer or ``ApiError``."""
@@ -417,3 +420,47 @@ class Suppressions(_Resource):
 
     def remove(self, suppression_id: str) -> None:
         self._send(ops.remove_suppression(suppression_id))
+
+
+class AlertRules(_Resource):
+    """Conditions on a tenant's endpoints that raise alerts (docs/operations.md#alerts)."""
+
+    def list(
+        self, *, tenant: str | None = None, cursor: str | None = None, limit: int = 50
+    ) -> m.Page[m.AlertRulePublic]:
+        return self._send(ops.list_alert_rules(tenant, cursor, limit))
+
+    def iter(self, *, tenant: str | None = None, limit: int = 100) -> Iterator[m.AlertRulePublic]:
+        return self._client.pages(lambda cursor: ops.list_alert_rules(tenant, cursor, limit))
+
+    def create(self, body: m.AlertRuleCreate | None = None, /, **fields: Any) -> m.AlertRuleCreated:
+        return self._send(ops.create_alert_rule(ops.as_model(m.AlertRuleCreate, body, fields)))
+
+    def get(self, rule_id: str) -> m.AlertRulePublic:
+        return self._send(ops.get_alert_rule(rule_id))
+
+    def update(
+        self, rule_id: str, body: m.AlertRuleUpdate | None = None, /, **fields: Any
+    ) -> m.AlertRuleCreated:
+        changes = ops.as_model(m.AlertRuleUpdate, body, fields)
+        return self._send(ops.update_alert_rule(rule_id, changes))
+
+    def delete(self, rule_id: str) -> None:
+        self._send(ops.delete_alert_rule(rule_id))
+
+
+class Alerts(_Resource):
+    """What the alert rules and escalate follow-ons raised, firing or resolved."""
+
+    def list(
+        self, *, cursor: str | None = None, limit: int = 50, **filters: Any
+    ) -> m.Page[m.AlertPublic]:
+        """``filters``: tenant, state (firing, resolved), rule, endpoint, kind, since, until."""
+        return self._send(ops.list_alerts(ops.AlertFilters(**filters), cursor, limit))
+
+    def iter(self, *, limit: int = 100, **filters: Any) -> Iterator[m.AlertPublic]:
+        chosen = ops.AlertFilters(**filters)
+        return self._client.pages(lambda cursor: ops.list_alerts(chosen, cursor, limit))
+
+    def get(self, alert_id: str) -> m.AlertPublic:
+        return self._send(ops.get_alert(alert_id))
