@@ -13,12 +13,14 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.adapters import Adapter, Delivery, SendOutcome
+from activities.batching import Batcher, BatchKey, BatchResult
 from activities.breaker import CircuitBreaker, Gate
 from activities.limits import RateLimiter
 from activities.receiver_auth import ReceiverAuth
 from activities.targeting import TargetPicker, hash_key_of, is_target_fault
 from core.contracts import (
     AttemptReport,
+    BatchSpec,
     DeliveryRequest,
     DeliveryResult,
     DeliveryTarget,
@@ -76,6 +78,7 @@ class DeliveryActivities:
         self._control = control
         self._settings = settings
         self._masker = Masker(rules_from_settings(settings))
+        self._batcher = Batcher()
 
     @activity.defn(name="deliver")
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
@@ -120,16 +123,23 @@ class DeliveryActivities:
         if picked is None:
             again = datetime.now(UTC) + _CONCURRENCY_WAIT
             raise self._wait(attempt, "concurrency limit reached", again, "concurrency")
-        outcome = await self._send(ctx, envelope, picked.target, protocol)
+        batch: BatchResult | None = None
+        if spec.batch is not None and request.target_url is None:
+            batch = await self._send_batched(ctx, envelope, picked.target, protocol, spec.batch)
+            outcome = batch.outcome
+        else:
+            outcome = await self._send(ctx, envelope, picked.target, protocol)
         await self._picker.finish(
             picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
         )
-        if request.target_url is None:
+        speaks = batch is None or batch.first  # one POST counts once, however many it carried
+        if request.target_url is None and speaks:
             await self._breaker.record(spec.endpoint_id, gate, failed=is_target_fault(outcome))
-        if outcome.status_code == 410:
+        if outcome.status_code == 410 and speaks:
             await self._gone(spec.endpoint_id)
         url = shown_target(picked.target.url, picked.target.stream)
-        return await self._conclude(request, ctx, attempt, trigger, url, outcome)
+        batch_id = batch.batch_id if batch else None
+        return await self._conclude(request, ctx, attempt, trigger, url, outcome, batch_id)
 
     async def _send(
         self, ctx: DeliveryContext, envelope: dict[str, Any], target: DeliveryTarget, protocol: str
@@ -138,24 +148,52 @@ class DeliveryActivities:
         assert endpoint is not None
         render = render_xml if endpoint.payload_format == "xml" else render_json
         body = render(envelope)
+        delivery = self._delivery(endpoint, ctx.callback.id, body, target)
+        return await self._post(delivery, protocol)
+
+    async def _send_batched(
+        self,
+        ctx: DeliveryContext,
+        envelope: dict[str, Any],
+        target: DeliveryTarget,
+        protocol: str,
+        spec: BatchSpec,
+    ) -> BatchResult:
+        """Rides in the next POST of a JSON array to this target (activities.batching); its
+        ``webhook-id`` is the batch's id and the signature covers the exact array body."""
+        endpoint = ctx.endpoint
+        assert endpoint is not None
+
+        async def post(batch_id: str, body: bytes) -> SendOutcome:
+            return await self._post(self._delivery(endpoint, batch_id, body, target), protocol)
+
+        key = BatchKey(endpoint.id, endpoint.revision, target.url)
+        return await self._batcher.submit(key, spec, render_json(envelope), post)
+
+    def _delivery(
+        self, endpoint: Endpoint, msg_id: str, body: bytes, target: DeliveryTarget
+    ) -> Delivery:
+        """The signed request of ``body`` (``msg_id`` is its ``webhook-id``)."""
         headers = {
             **endpoint.headers,
             **self._auth.headers(endpoint),
             "content-type": f"application/{endpoint.payload_format}",
             "user-agent": self._settings.user_agent,
-            **signature_headers(self._secrets(endpoint), ctx.callback.id, int(time.time()), body),
+            **signature_headers(self._secrets(endpoint), msg_id, int(time.time()), body),
         }
+        return Delivery(
+            endpoint_id=endpoint.id,
+            url=target.url,
+            body=body,
+            headers=headers,
+            timeout_seconds=endpoint.timeout_seconds,
+            stream=target.stream,
+            tls=self._auth.tls(endpoint),
+        )
+
+    async def _post(self, delivery: Delivery, protocol: str) -> SendOutcome:
         # the POST's span; its traceparent goes to the receiver (a stream entry's field)
-        with self._tracing.delivery(target.url, headers, stream=target.stream) as span:
-            delivery = Delivery(
-                endpoint_id=endpoint.id,
-                url=target.url,
-                body=body,
-                headers=headers,
-                timeout_seconds=endpoint.timeout_seconds,
-                stream=target.stream,
-                tls=self._auth.tls(endpoint),
-            )
+        with self._tracing.delivery(delivery.url, delivery.headers, stream=delivery.stream) as span:
             outcome = await self._adapters[protocol].send(delivery)
             span.outcome(status_code=outcome.status_code, error=outcome.error)
         return outcome
@@ -185,6 +223,7 @@ class DeliveryActivities:
         trigger: str,
         url: str,
         outcome: SendOutcome,
+        batch_id: str | None = None,
     ) -> DeliveryResult:
         record = Attempt(
             id="",
@@ -198,6 +237,7 @@ class DeliveryActivities:
                 outcome.excerpt, self._settings.response_excerpt_bytes
             ),
             error=self._masker.text(outcome.error) if outcome.error else None,
+            batch_id=batch_id,
         )
         self._metrics.attempts.labels(status_class(outcome.status_code), trigger).inc()
         self._metrics.attempt_seconds.observe(outcome.duration_ms / 1000)

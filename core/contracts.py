@@ -16,6 +16,7 @@ __all__ = [
     "AlertsSummary",
     "AlertsTick",
     "AttemptReport",
+    "BatchSpec",
     "CallbackInput",
     "CallbackOutcome",
     "CallbackState",
@@ -97,6 +98,15 @@ class RateLimitSpec:
 
 
 @dataclass
+class BatchSpec:
+    """Batched delivery: up to ``max_events`` envelopes, or what ``max_wait_ms`` collected, in
+    one POST as a JSON array (activities.batching)."""
+
+    max_events: int
+    max_wait_ms: int
+
+
+@dataclass
 class EndpointDeliverySpec:
     """How an endpoint wants to be delivered to, as the delivery engine reads it (no secrets).
 
@@ -115,6 +125,7 @@ class EndpointDeliverySpec:
     auth_type: str = "none"
     rate_limit: RateLimitSpec | None = None
     max_in_flight: int | None = None
+    batch: BatchSpec | None = None
 
     def enabled_targets(self) -> list[DeliveryTarget]:
         return [t for t in self.targets if t.enabled]

@@ -49,7 +49,7 @@ def _check_targets(protocol: str, targets: list[dict[str, Any]]) -> None:
 
 
 def check_endpoint_config(config: dict[str, Any]) -> None:
-    """Checks the merged configuration (protocol, targets, auth type, headers)."""
+    """Checks the merged configuration (protocol, targets, auth type, headers, batch)."""
     protocol = config["protocol"]
     targets = config["targets"]
     _check_targets(protocol, targets)
@@ -63,6 +63,7 @@ def check_endpoint_config(config: dict[str, Any]) -> None:
         raise InvalidInput(
             "custom headers apply to HTTP endpoints only", code="headers_not_supported"
         )
+    _check_batch(protocol, config.get("payload_format", "json"), config.get("batch"))
     if auth_type == "mtls" and any(_scheme(t["url"]) != "https" for t in targets):
         raise InvalidInput("mTLS needs https:// targets only", code="mtls_needs_https")
     if auth_type in ("basic", "bearer") and any(
@@ -71,6 +72,22 @@ def check_endpoint_config(config: dict[str, Any]) -> None:
         raise InvalidInput(
             f"Authorization is set by the {auth_type} receiver auth; drop it from headers",
             code="header_conflicts_with_auth",
+        )
+
+
+def _check_batch(protocol: str, payload_format: str, batch: dict[str, Any] | None) -> None:
+    """A batch is one POST whose body is a JSON array: HTTP(S) and JSON only."""
+    if batch is None:
+        return
+    if protocol == "redis_stream":
+        raise InvalidInput(
+            "batched delivery is for http and https endpoints (a stream entry is one event)",
+            code="batch_needs_http",
+        )
+    if payload_format != "json":
+        raise InvalidInput(
+            "batched delivery sends a JSON array; it cannot go with payload_format xml",
+            code="batch_needs_json",
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.contracts import DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
+from core.contracts import BatchSpec, DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
 from core.errors import NotFound
 from core.ids import new_id
 from core.routing import endpoint_matches
@@ -54,6 +54,7 @@ def delivery_spec(endpoint: Endpoint) -> EndpointDeliverySpec:
         auth_type=(endpoint.auth or {}).get("type", "none"),
         rate_limit=RateLimitSpec(**limit) if limit else None,
         max_in_flight=endpoint.max_in_flight,
+        batch=BatchSpec(**endpoint.batch) if endpoint.batch else None,
     )
 
 

@@ -74,6 +74,9 @@ class Endpoint(SQLModel, table=True):
     health_check: dict[str, Any] | None = Field(
         default=None, sa_column=json_column(nullable=True), description="path, interval_seconds"
     )
+    batch: dict[str, Any] | None = Field(
+        default=None, sa_column=json_column(nullable=True), description="max_events, max_wait_ms"
+    )
     revision: int = Field(default=0, description="number of the newest EndpointRevision")
     template_id: str | None = Field(default=None, max_length=64)
     template_revision: int | None = None
@@ -183,6 +186,7 @@ class Attempt(SQLModel, table=True):
     duration_ms: int = 0
     response_excerpt: str = Field(default="", max_length=8192)
     error: str | None = Field(default=None, max_length=2000)
+    batch_id: str | None = Field(default=None, max_length=64, description="the POST it rode in")
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 

@@ -43,6 +43,7 @@ SNAPSHOT_FIELDS = (
     "retry",
     "rate_limit",
     "max_in_flight",
+    "batch",
     "enabled",
     "disabled_reason",
 )

@@ -32,6 +32,7 @@ Cursor = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="next_curso
 def _rollback_columns(endpoint: Endpoint, revision: EndpointRevision, actor: str) -> dict[str, Any]:
     """The revision's public configuration and receiver credentials (not the signing secret)."""
     columns = {name: revision.config[name] for name in SNAPSHOT_FIELDS if name in revision.config}
+    columns.setdefault("batch", None)  # revisions from before batched delivery had none
     columns["auth_secret"] = revision.sealed_auth
     targets = columns["targets"]
     columns["url"] = store.first_enabled_url(targets)

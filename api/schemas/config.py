@@ -17,6 +17,8 @@ from api.schemas.endpoint_parts import (
     AuthPublic,
     Balancing,
     BalancingPublic,
+    Batching,
+    BatchingPublic,
     PayloadFormat,
     Protocol,
     RateLimit,
@@ -147,6 +149,7 @@ class EndpointCreate(EndpointFieldChecks):
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     rate_limit: RateLimit | None = None
     max_in_flight: MaxInFlight | None = None
+    batch: Batching | None = Field(default=None, description="null: one POST per event")
     enabled: bool = True
     disabled_reason: Reason | None = None
 
@@ -168,6 +171,7 @@ class EndpointUpdate(EndpointFieldChecks):
     retry: RetryPolicy | None = None
     rate_limit: RateLimit | None = Field(default=None, description="null removes the limit")
     max_in_flight: MaxInFlight | None = Field(default=None, description="null removes the limit")
+    batch: Batching | None = Field(default=None, description="null turns batching off")
     enabled: bool | None = None
     disabled_reason: Reason | None = None
 
@@ -189,6 +193,7 @@ class EndpointPublic(ReadModel):
     retry: RetryPolicy
     rate_limit: RateLimitPublic | None
     max_in_flight: int | None
+    batch: BatchingPublic | None = Field(default=None, description="null: one POST per event")
     enabled: bool
     disabled_reason: str | None
     disabled_by: str | None

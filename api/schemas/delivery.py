@@ -41,6 +41,9 @@ class AttemptPublic(ReadModel):
     duration_ms: int
     response_excerpt: str
     error: str | None
+    batch_id: str | None = Field(
+        default=None, description="The batch (webhook-id) this try was sent in, if batched"
+    )
     created_at: datetime
 
 

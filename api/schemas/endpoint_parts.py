@@ -24,6 +24,8 @@ __all__ = [
     "AuthPublic",
     "Balancing",
     "BalancingPublic",
+    "Batching",
+    "BatchingPublic",
     "PayloadFormat",
     "Protocol",
     "RateLimit",
@@ -85,6 +87,16 @@ class RateLimit(StrictModel):
     burst: int | None = Field(default=None, ge=1, le=1000000, description="default: per_second")
 
 
+class Batching(StrictModel):
+    """Batched delivery: one POST carries a JSON array of up to ``max_events`` envelopes, sent
+    when it is full or ``max_wait_ms`` after its first event (docs/receiving.md)."""
+
+    max_events: int = Field(default=10, ge=2, le=100, description="envelopes per POST at most")
+    max_wait_ms: int = Field(
+        default=1000, ge=10, le=5000, description="how long a batch waits to fill up"
+    )
+
+
 class _Auth(StrictModel):
     ca_bundle: Pem | None = Field(
         default=None, description="CA certificates that verify the receiver's certificate"
@@ -134,6 +146,11 @@ class TargetPublic(BaseModel):
 class BalancingPublic(BaseModel):
     strategy: str = "round_robin"
     hash_key: str = "message_id"
+
+
+class BatchingPublic(BaseModel):
+    max_events: int
+    max_wait_ms: int
 
 
 class RateLimitPublic(BaseModel):

@@ -16,7 +16,7 @@ from api.schemas.config import (
     MaxInFlight,
     RetryPolicy,
 )
-from api.schemas.endpoint_parts import Balancing, PayloadFormat, RateLimit
+from api.schemas.endpoint_parts import Balancing, Batching, PayloadFormat, RateLimit
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -41,6 +41,7 @@ class TemplateConfig(EndpointFieldChecks):
     max_in_flight: MaxInFlight | None = None
     payload_format: PayloadFormat | None = None
     balancing: Balancing | None = None
+    batch: Batching | None = None
 
 
 TEMPLATE_FIELDS = tuple(TemplateConfig.model_fields)
