@@ -78,14 +78,19 @@ class Api:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def endpoints(self, urls: list[str]) -> tuple[str, list[str]]:
+    async def endpoints(
+        self, urls: list[str], batch: dict[str, int] | None = None
+    ) -> tuple[str, list[str]]:
         """One tenant and one endpoint per URL, each taking only events of its own channel type
-        (so one event is one callback). Returns the tenant id and the channel per endpoint."""
+        (so one event is one callback), with batched delivery ``batch`` if given. Returns the
+        tenant id and the channel per endpoint."""
         tenant = await self._post("/v1/tenants", {"name": "bench"}, 201)
         channels = []
         for i, url in enumerate(urls):
             channel = f"bench{i}"
             body = {"tenant_id": tenant["id"], "url": url, "name": channel, "channels": [channel]}
+            if batch:
+                body["batch"] = batch
             await self._post("/v1/endpoints", body, 201)
             channels.append(channel)
         return str(tenant["id"]), channels

@@ -116,7 +116,8 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
         client = await stack.client()
         try:
             await stack.wait_pollers(client, 0 if load.drain else load.workers)
-            tenant, channels = await api.endpoints(receivers.ok_urls + dead)
+            batching = load.extra.get("endpoint_batch")  # bench.batched
+            tenant, channels = await api.endpoints(receivers.ok_urls + dead, batching)
             warm = [
                 event_body("warm", i, channels[i % load.endpoints], tenant)
                 for i in range(opts.warmup)

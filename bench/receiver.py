@@ -2,8 +2,9 @@
 
 ``--ok N`` receivers answer 200, ``--fail N`` answer ``--fail-status`` (dead endpoints), each
 on a port of its own chosen by the kernel; the ports are written to ``--ports-file`` (JSON).
-The first receipt time (``time.time()``) of every ``webhook-id`` is kept; the control port
-answers ``GET /stats`` (counts) and ``GET /dump`` (all receipts as JSON).
+The first receipt time (``time.time()``) of every ``webhook-id`` is kept (of every envelope
+``id`` in a batch: a body that is a JSON array); the control port answers ``GET /stats``
+(counts) and ``GET /dump`` (all receipts as JSON).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class ReceiptLog:
     requests_ok: int = 0
     requests_failed: int = 0
     duplicates: int = 0
+    batched: int = 0  # envelopes that came in batch POSTs
 
     def record(self, webhook_id: str, port: int, size: int) -> None:
         if webhook_id in self.first:
@@ -42,6 +44,7 @@ class ReceiptLog:
             "requests_ok": self.requests_ok,
             "requests_failed": self.requests_failed,
             "duplicates": self.duplicates,
+            "batched": self.batched,
         }
 
 
@@ -54,7 +57,13 @@ def _hook_app(log: ReceiptLog, port: list[int], fail_status: int | None) -> web.
             log.requests_failed += 1
             return web.Response(status=fail_status, text="unavailable")
         log.requests_ok += 1
-        log.record(request.headers.get("webhook-id", ""), port[0], len(body))
+        if body[:1] == b"[":  # a batch: every envelope is a receipt of its own
+            envelopes = json.loads(body)
+            log.batched += len(envelopes)
+            for envelope in envelopes:
+                log.record(str(envelope["id"]), port[0], len(body) // len(envelopes))
+        else:
+            log.record(request.headers.get("webhook-id", ""), port[0], len(body))
         return web.Response(text="ok")
 
     app = web.Application(client_max_size=4 * 1024 * 1024)
