@@ -37,6 +37,7 @@ from runtime.sandbox import workflow_runner
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect, ensure_search_attributes, sdk_metrics_runtime
 from runtime.tracing import Tracing, build_tracing
+from runtime.workers import WorkerGroup
 from store.db import Database
 from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
@@ -57,10 +58,12 @@ def build_worker(
     metrics: Metrics | None = None,
     adapters: dict[str, Adapter] | None = None,
     tracing: Tracing | None = None,
-) -> Worker:
+) -> WorkerGroup:
     """The worker with every workflow and activity of the service registered (``adapters``:
-    the caller closes them; built here when not given). ``tracing``: the delivery POST's span
-    and traceparent; the Temporal spans come from the client's interceptors (``connect``)."""
+    the caller closes them; built here when not given), plus the retry queue's worker with
+    slots of its own (``retry_isolation=queue``; docs/architecture.md, isolation).
+    ``tracing``: the delivery POST's span and traceparent; the Temporal spans come from the
+    client's interceptors (``connect``)."""
     metrics = metrics or Metrics()
     sender = HttpSender(http, excerpt_bytes=settings.response_excerpt_bytes)
     box = load_secret_box(settings)
@@ -95,7 +98,7 @@ def build_worker(
         db=db, control=control, sender=sender, box=box, settings=settings, webhooks=webhooks
     )
     alerts = AlertActivities(db=db, webhooks=webhooks, settings=settings, metrics=metrics)
-    return Worker(
+    main = Worker(
         client,
         task_queue=settings.temporal_task_queue,
         workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow, AlertsWorkflow],
@@ -111,9 +114,18 @@ def build_worker(
             alerts.send,
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_local_activities=settings.max_concurrent_local_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         workflow_runner=workflow_runner(settings.workflow_sandbox),
     )
+    # always polled (cheap): callbacks started while the setting said "queue" still retry
+    retries = Worker(
+        client,
+        task_queue=settings.retry_task_queue(),
+        activities=[delivery.deliver],
+        max_concurrent_activities=settings.retry_max_concurrent_activities,
+    )
+    return WorkerGroup([main, retries])
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
@@ -148,7 +160,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     stop = stop or asyncio.Event()
     async with http_client(settings) as http, open_adapters(settings) as adapters:
         worker = build_worker(client, settings, db, http, metrics, adapters, tracing)
-        log.info("worker polling %s on %s", settings.temporal_task_queue, settings.temporal_address)
+        log.info(
+            "worker polling %s and %s on %s",
+            settings.temporal_task_queue,
+            settings.retry_task_queue(),
+            settings.temporal_address,
+        )
         async with worker:
             await ensure_alerts_workflow(client, settings)
             await stop.wait()

@@ -146,6 +146,12 @@ class CallbackInput:
     dead_letter_retention_seconds: float = 7 * 86400.0
     manual_only: bool = False  # a re-run from a closed dead letter: one manual attempt
     follow_ons: list[FollowOnSpec] = field(default_factory=list)  # rules matched at acceptance
+    # isolation of retries (core.settings retry_isolation): the task queue the regular
+    # (retrying) activity executions go to (None: the workflow's own), their Temporal
+    # priority key (None: the default) and whether the endpoint is their fairness key
+    retry_task_queue: str | None = None
+    retry_priority_key: int | None = None
+    retry_fairness: bool = False
 
 
 @dataclass

@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100
+    max_concurrent_local_activities: int = Field(default=200, ge=1)  # first tries
+    # Where retries (the regular activity executions after a first try failed) run: "queue" =
+    # a task queue of their own (<task queue>-retries) with its own slots; "priority" = the
+    # main queue at Temporal priority 4 (fresh work is 3); "off" = the main queue, as is.
+    retry_isolation: str = Field(default="queue", pattern="^(queue|priority|off)$")
+    retry_max_concurrent_activities: int = Field(default=100, ge=1)
+    # each endpoint's retries a fairness key of their own (needs matching.enableFairness)
+    retry_fairness: bool = False
     workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")
 
     @field_validator("allowed_target_networks", "trusted_proxies", mode="before")
@@ -191,6 +199,10 @@ class Settings(BaseSettings):
     def alerts_workflow_id(self) -> str:
         """The one AlertsWorkflow of this deployment (its task queue)."""
         return f"alerts/{self.temporal_task_queue}"
+
+    def retry_task_queue(self) -> str:
+        """The task queue the retries of ``retry_isolation=queue`` run on."""
+        return f"{self.temporal_task_queue}-retries"
 
     def breaker_policy(self) -> BreakerPolicy:
         return BreakerPolicy(

@@ -34,6 +34,7 @@ from workflows.callback import CallbackWorkflow
 __all__ = ["CallbackControl"]
 
 log = logging.getLogger(__name__)
+RETRY_PRIORITY = 4  # retries behind fresh work (Temporal's default priority key is 3)
 
 
 def callback_input(
@@ -42,6 +43,7 @@ def callback_input(
     settings: Settings,
     follow_ons: list[FollowOnSpec] | None = None,
 ) -> CallbackInput:
+    isolation = settings.retry_isolation
     return CallbackInput(
         callback_id=callback.id,
         tenant_id=callback.tenant_id,
@@ -53,6 +55,9 @@ def callback_input(
         timeout_seconds=endpoint.timeout_seconds,
         dead_letter_retention_seconds=settings.dead_letter_retention_days * 86400,
         follow_ons=follow_ons or [],
+        retry_task_queue=settings.retry_task_queue() if isolation == "queue" else None,
+        retry_priority_key=RETRY_PRIORITY if isolation == "priority" else None,
+        retry_fairness=settings.retry_fairness,
     )
 
 

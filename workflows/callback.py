@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import Priority, RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
@@ -221,6 +221,7 @@ class CallbackWorkflow:
             return await self._first_try_locally(run, deadline)
         self._state = CallbackState.DELIVERING if self._attempts == 0 else CallbackState.RETRYING
         offset = self._attempts
+        is_retry = run.scheduled and run.trigger == "scheduled" and offset > 0  # not an operator's
         start_to_close, schedule_to_close = timeouts(
             run, endpoint_timeout=self._input.timeout_seconds, deadline=deadline, now=workflow.now()
         )
@@ -230,6 +231,8 @@ class CallbackWorkflow:
             start_to_close_timeout=start_to_close,
             schedule_to_close_timeout=schedule_to_close,
             retry_policy=temporal_retry_policy(self._input.retry, run.max_attempts, offset),
+            task_queue=self._input.retry_task_queue if is_retry else None,
+            priority=self._retry_priority() if is_retry else Priority.default,
             cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
         try:
@@ -254,6 +257,12 @@ class CallbackWorkflow:
             self._activity = None
         self._note_delivery(result)
         return True
+
+    def _retry_priority(self) -> Priority:
+        """Retries behind fresh work, each endpoint its own fairness key (as the input says;
+        neither is part of what replay checks, so older histories replay either way)."""
+        fairness = self._input.endpoint_id[:64] if self._input.retry_fairness else None
+        return Priority(priority_key=self._input.retry_priority_key, fairness_key=fairness)
 
     def _note_failure(self, cause: BaseException | None) -> AttemptReport | None:
         """Takes in the report a failed execution carries (None for a timeout or cancel)."""

@@ -1,0 +1,89 @@
+"""Isolation: a slow endpoint taking half of a burst does not delay a healthy endpoint's
+callbacks, and its retries run on the retry task queue with slots of their own
+(docs/architecture.md, isolation). Real dev server, two real receivers on loopback.
+
+The worker gets 2 activity slots per queue and the breaker never opens, so the slow
+endpoint's tries (1 s timeout each, 5 tries per callback) keep every slot busy for much
+longer than the bound: a healthy callback that had to wait for one of those slots would
+miss it. Measured without the isolation (first tries as regular activities on the shared
+queue): healthy callbacks took 15-35 s; with it, 1-5 s on a loaded 2-core machine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+from temporalio.testing import WorkflowEnvironment
+
+from tests.support.receiver import Answer, Receiver
+from tests.support.stack import Stack, fast_retry, make_settings, open_stack
+
+BURST = 30  # events per endpoint
+BOUND = 12.0  # seconds from acceptance to arrival, generous; queued behind the slow: >= 15
+
+
+def _channel(kind: str) -> dict[str, str]:
+    return {"type": kind, "provider": "p", "account": "a"}
+
+
+async def _post_burst(stack: Stack, tenant_id: str) -> tuple[dict[str, float], list[str]]:
+    """Alternates slow and healthy events; (healthy message id -> accepted at, slow ids)."""
+    healthy: dict[str, float] = {}
+    slow: list[str] = []
+    for i in range(BURST):
+        body = await stack.post_event(tenant_id, channel=_channel("sms"), message_id=f"s{i}")
+        slow += body["callback_ids"]
+        await stack.post_event(tenant_id, channel=_channel("email"), message_id=f"h{i}")
+        healthy[f"h{i}"] = time.monotonic()
+    return healthy, slow
+
+
+def _message_id(body: bytes) -> str:
+    payload: dict[str, Any] = json.loads(body)
+    data = payload.get("data", payload)
+    return str(data["message_id"])
+
+
+async def _task_queues(stack: Stack, callback_id: str) -> set[str]:
+    history = await stack.handle(callback_id).fetch_history()
+    return {
+        e.activity_task_scheduled_event_attributes.task_queue.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "deliver"
+    }
+
+
+async def test_a_slow_endpoint_does_not_delay_a_healthy_one(
+    tmp_path: Path, temporal_env: WorkflowEnvironment, temporal_address: str
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        temporal_address,
+        max_concurrent_activities=2,
+        retry_max_concurrent_activities=2,
+        breaker_min_requests=1000,  # the breaker is not the subject: it would stop the slow
+        breaker_consecutive_failures=1000,
+    )
+    async with AsyncExitStack() as exits:
+        healthy = await exits.enter_async_context(Receiver.running())
+        slow = await exits.enter_async_context(Receiver.running())
+        slow.default = Answer(delay=3)  # longer than the endpoint's 1 s timeout
+        stack = await open_stack(exits, settings, temporal_env.client)
+        tenant = await stack.tenant()
+        retry = fast_retry(max_attempts=5, max_interval_seconds=1, max_duration_seconds=600)
+        for url, kind in ((healthy.url, "email"), (slow.url, "sms")):
+            await stack.endpoint(tenant["id"], url, retry=retry, timeout_seconds=1, channels=[kind])
+
+        accepted, slow_ids = await _post_burst(stack, tenant["id"])
+        received = await healthy.wait_for(BURST, timeout=120)
+        took = {m: r.at - accepted[m] for r in received if (m := _message_id(r.body)) in accepted}
+        assert len(took) == BURST
+        late = {m: round(t, 1) for m, t in took.items() if t > BOUND}
+        assert not late, f"healthy callbacks queued behind the slow endpoint: {late}"
+        assert len(slow.requests) > BURST  # the slow endpoint was being retried meanwhile
+        assert await _task_queues(stack, slow_ids[0]) == {settings.retry_task_queue()}
