@@ -231,20 +231,24 @@ async def test_dead_letters_and_success_rate_fire_and_resolve_after_recovery(
     await _evaluations(stack, 2)  # 1 failure of 1: under min_callbacks, not over the count
     assert await _alerts(stack, tenant=tenant["id"]) == []
     assert second_receiver.requests == []
+    second_receiver.answer(Answer(status=500))  # the first alert POST fails: retried, not lost
     for n in (1, 2):
         await dead_letter(n)
-    posts = await _alert_posts(second_receiver, 2)
-    assert sorted((p["type"], p["data"]["kind"], p["data"]["value"]) for p in posts) == [
+    received = await second_receiver.wait_for(3, timeout=60)
+    posts = {p["id"]: p for p in await _alert_posts(second_receiver, 3)}
+    assert received[0].headers["webhook-id"] in posts  # the failed one came again
+    assert sorted((p["type"], p["data"]["kind"], p["data"]["value"]) for p in posts.values()) == [
         ("alert.fired", "dead_letters_over", 3.0),
         ("alert.fired", "success_rate_below", 0.0),
     ]
+    assert len(second_receiver.requests) == 3
     assert len(await _alerts(stack, state="firing", endpoint=endpoint["id"])) == 2
 
     receiver.default = Answer(status=200)
     started = await stack.api.post(f"/v1/endpoints/{endpoint['id']}/recover", json={})
     assert started.status_code == 202, started.text
-    posts = await _alert_posts(second_receiver, 4)
-    assert sorted((p["type"], p["data"]["kind"]) for p in posts[2:]) == [
+    posts = await _alert_posts(second_receiver, 5)
+    assert sorted((p["type"], p["data"]["kind"]) for p in posts[3:]) == [
         ("alert.resolved", "dead_letters_over"),
         ("alert.resolved", "success_rate_below"),
     ]
