@@ -247,8 +247,8 @@ async def test_dead_letters_and_success_rate_fire_and_resolve_after_recovery(
     receiver.default = Answer(status=200)
     started = await stack.api.post(f"/v1/endpoints/{endpoint['id']}/recover", json={})
     assert started.status_code == 202, started.text
-    posts = await _alert_posts(second_receiver, 5)
-    assert sorted((p["type"], p["data"]["kind"]) for p in posts[3:]) == [
+    later = await _alert_posts(second_receiver, 5)
+    assert sorted((p["type"], p["data"]["kind"]) for p in later[3:]) == [
         ("alert.resolved", "dead_letters_over"),
         ("alert.resolved", "success_rate_below"),
     ]
