@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from api.schemas.common import ReadModel
 from api.schemas.config import (
@@ -42,6 +42,12 @@ class TemplateConfig(EndpointFieldChecks):
     payload_format: PayloadFormat | None = None
     balancing: Balancing | None = None
     batch: Batching | None = None
+
+    @model_validator(mode="after")
+    def _batch_needs_json(self) -> TemplateConfig:
+        if self.batch is not None and self.payload_format == "xml":
+            raise ValueError("batch sends a JSON array; it cannot go with payload_format xml")
+        return self
 
 
 TEMPLATE_FIELDS = tuple(TemplateConfig.model_fields)

@@ -29,6 +29,9 @@ async def _configuration(client: AsyncGouTongClient, url: str) -> str:
     assert (await client.endpoints.update(created.id, name="main")).name == "main"
     assert (await client.endpoints.disable(created.id)).enabled is False
     assert (await client.endpoints.enable(created.id)).enabled is True
+    batched = await client.endpoints.update(created.id, batch={"max_events": 5})
+    assert batched.batch is not None and batched.batch.max_events == 5
+    assert (await client.endpoints.update(created.id, batch=None)).batch is None
     assert (await client.endpoints.secret(created.id)).secret == created.secret
     rotated = await client.endpoints.rotate_secret(created.id, grace_seconds=0)
     assert rotated.secret != created.secret and rotated.previous_secret_expires_at is None

@@ -81,3 +81,12 @@ async def test_a_template_carries_batch_settings(stack: Stack) -> None:
     assert template["config"]["batch"] == config["batch"]
     endpoint = await stack.endpoint(tenant["id"], HOOK, template_id=template["id"])
     assert endpoint["batch"] == config["batch"]
+    xml = {"tenant_id": tenant["id"], "name": "x", "config": {**config, "payload_format": "xml"}}
+    expect_error(await stack.api.post("/v1/endpoint-templates", json=xml), 422, "validation_error")
+    # a template's xml with a body's batch (or the other way round) is the endpoint's rule
+    plain = await stack.api.post(
+        "/v1/endpoint-templates",
+        json={"tenant_id": tenant["id"], "name": "xml", "config": {"payload_format": "xml"}},
+    )
+    body = {"tenant_id": tenant["id"], "url": HOOK, "template_id": plain.json()["id"], "batch": {}}
+    expect_error(await stack.api.post("/v1/endpoints", json=body), 422, "batch_needs_json")
