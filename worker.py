@@ -21,6 +21,7 @@ from activities.breaker import CircuitBreaker
 from activities.delivery import DeliveryActivities
 from activities.endpoint_watch import EndpointWatch
 from activities.follow_ons import FollowOnActivities
+from activities.health_checks import HealthCheckActivities
 from activities.records import RecordActivities
 from activities.recovery import RecoveryActivities
 from activities.sender import HttpSender
@@ -31,6 +32,7 @@ from core.settings import Settings, get_settings
 from runtime.alerts import ensure_alerts_workflow
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
+from runtime.health_checks import ensure_health_checks
 from runtime.logs import configure_logging
 from runtime.metrics import Metrics
 from runtime.sandbox import workflow_runner
@@ -42,6 +44,7 @@ from store.db import Database
 from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
+from workflows.health_check import HealthCheckWorkflow
 from workflows.recovery import RecoveryWorkflow
 
 __all__ = ["build_worker", "main", "run_worker"]
@@ -98,10 +101,17 @@ def build_worker(
         db=db, control=control, sender=sender, box=box, settings=settings, webhooks=webhooks
     )
     alerts = AlertActivities(db=db, webhooks=webhooks, settings=settings, metrics=metrics)
+    health = HealthCheckActivities(db=db, box=box, guard=guard, settings=settings, metrics=metrics)
     main = Worker(
         client,
         task_queue=settings.temporal_task_queue,
-        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow, AlertsWorkflow],
+        workflows=[
+            CallbackWorkflow,
+            RecoveryWorkflow,
+            FollowOnWorkflow,
+            AlertsWorkflow,
+            HealthCheckWorkflow,
+        ],
         activities=[
             delivery.deliver,
             records.record_status,
@@ -112,6 +122,7 @@ def build_worker(
             follow_ons.escalate,
             alerts.evaluate,
             alerts.send,
+            health.check_health,
         ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_local_activities=settings.max_concurrent_local_activities,
@@ -168,6 +179,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         )
         async with worker:
             await ensure_alerts_workflow(client, settings)
+            await ensure_health_checks(client, settings, db)
             await stop.wait()
     await db.dispose()
     tracing.shutdown()

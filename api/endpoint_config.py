@@ -19,7 +19,7 @@ from store.types import utcnow
 
 __all__ = ["apply_template", "audit_summary", "create_columns", "update_columns"]
 
-_NULLABLE = {"rate_limit", "max_in_flight", "batch", "disabled_reason"}
+_NULLABLE = {"rate_limit", "max_in_flight", "batch", "health_check", "disabled_reason"}
 """PATCH fields where null means "remove"; for the others null means "leave as is"."""
 
 Auth = AuthNone | AuthBasic | AuthBearer | AuthMtls
@@ -76,7 +76,7 @@ def _finish(columns: dict[str, Any], current: Endpoint | None) -> dict[str, Any]
     def merged(name: str) -> Any:
         return columns[name] if name in columns else getattr(current, name)
 
-    names = ("protocol", "targets", "auth", "headers", "payload_format", "batch")
+    names = ("protocol", "targets", "auth", "headers", "payload_format", "batch", "health_check")
     config = {name: merged(name) for name in names}
     check_endpoint_config(config)
     if "targets" in columns:

@@ -28,6 +28,9 @@ __all__ = [
     "FollowOnInput",
     "FollowOnOutcome",
     "FollowOnSpec",
+    "HealthCheckInput",
+    "HealthCheckRound",
+    "HealthCheckRun",
     "Intervention",
     "RateLimitSpec",
     "RecordAck",
@@ -354,3 +357,28 @@ class AlertsSummary:
 
     run: int
     iterations: int
+
+
+@dataclass
+class HealthCheckInput:
+    """HealthCheckWorkflow's input: one workflow per endpoint with an active health check."""
+
+    endpoint_id: str
+    rounds: int = 0  # rounds done by earlier runs (continue-as-new)
+
+
+@dataclass
+class HealthCheckRound:
+    """One round of checks (HealthCheckWorkflow's result too: the last round)."""
+
+    endpoint_id: str
+    healthy: int = 0
+    unhealthy: int = 0
+    next_check_seconds: float | None = None  # None: no more checks (removed, disabled, gone)
+
+
+@dataclass
+class HealthCheckRun:
+    """The ``check_health`` activity's input."""
+
+    endpoint_id: str

@@ -49,7 +49,8 @@ def _check_targets(protocol: str, targets: list[dict[str, Any]]) -> None:
 
 
 def check_endpoint_config(config: dict[str, Any]) -> None:
-    """Checks the merged configuration (protocol, targets, auth type, headers, batch)."""
+    """Checks the merged configuration (protocol, targets, auth type, headers, batch, health
+    check)."""
     protocol = config["protocol"]
     targets = config["targets"]
     _check_targets(protocol, targets)
@@ -64,6 +65,11 @@ def check_endpoint_config(config: dict[str, Any]) -> None:
             "custom headers apply to HTTP endpoints only", code="headers_not_supported"
         )
     _check_batch(protocol, config.get("payload_format", "json"), config.get("batch"))
+    if protocol == "redis_stream" and config.get("health_check"):
+        raise InvalidInput(
+            "active health checks apply to HTTP endpoints only",
+            code="health_check_not_supported",
+        )
     if auth_type == "mtls" and any(_scheme(t["url"]) != "https" for t in targets):
         raise InvalidInput("mTLS needs https:// targets only", code="mtls_needs_https")
     if auth_type in ("basic", "bearer") and any(

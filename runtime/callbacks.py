@@ -70,6 +70,10 @@ class CallbackControl:
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     async def client(self) -> Client:
         if self._client is None:
             async with self._lock:

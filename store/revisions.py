@@ -44,6 +44,7 @@ SNAPSHOT_FIELDS = (
     "rate_limit",
     "max_in_flight",
     "batch",
+    "health_check",
     "enabled",
     "disabled_reason",
 )

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from api.access import CanConfigure, CanRead
-from api.deps import SessionDep, TargetGuardDep
+from api.deps import ControlDep, SessionDep, TargetGuardDep
 from api.schemas import EndpointPublic, Page, RevisionDetail, RevisionPublic
 from core.errors import Conflict
+from runtime.health_checks import after_endpoint_change
 from store import endpoints as store
 from store.audit import record_audit
 from store.models import Endpoint, EndpointRevision
@@ -78,6 +79,7 @@ async def rollback_endpoint(
     caller: CanConfigure,
     session: SessionDep,
     guard: TargetGuardDep,
+    control: ControlDep,
 ) -> EndpointPublic:
     """Makes the endpoint as it was after revision ``number``; itself a new revision."""
     endpoint = await store.get_endpoint(session, endpoint_id=endpoint_id)
@@ -107,4 +109,5 @@ async def rollback_endpoint(
         tenant_id=endpoint.tenant_id,
         summary={"to_revision": number, "revision": endpoint.revision},
     )
+    await after_endpoint_change(control, endpoint)
     return EndpointPublic.model_validate(endpoint)

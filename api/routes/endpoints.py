@@ -14,6 +14,7 @@ from api.schemas import EndpointCreate, EndpointCreated, EndpointPublic, Endpoin
 from core.errors import InvalidInput
 from core.ids import new_id
 from core.signing import generate_secret
+from runtime.health_checks import after_endpoint_change
 from runtime.operational import endpoint_switched
 from store import endpoints as store
 from store.audit import changes_of, record_audit
@@ -48,6 +49,7 @@ async def create_endpoint(
     session: SessionDep,
     box: SecretBoxDep,
     guard: TargetGuardDep,
+    control: ControlDep,
 ) -> EndpointCreated:
     tenant_id = caller.resolve_tenant(body.tenant_id)
     await get_tenant(session, tenant_id=tenant_id)
@@ -80,6 +82,7 @@ async def create_endpoint(
             "secret": "given" if body.secret else "generated",
         },
     )
+    await after_endpoint_change(control, endpoint)
     return EndpointCreated(**EndpointPublic.model_validate(endpoint).model_dump(), secret=secret)
 
 
@@ -139,6 +142,7 @@ async def update_endpoint(
     )
     if endpoint.enabled != was_enabled:
         await endpoint_switched(session, control, endpoint, actor=caller.subject)
+    await after_endpoint_change(control, endpoint)
     return EndpointPublic.model_validate(endpoint)
 
 

@@ -19,6 +19,8 @@ from api.schemas.endpoint_parts import (
     BalancingPublic,
     Batching,
     BatchingPublic,
+    HealthCheck,
+    HealthCheckPublic,
     PayloadFormat,
     Protocol,
     RateLimit,
@@ -150,6 +152,7 @@ class EndpointCreate(EndpointFieldChecks):
     rate_limit: RateLimit | None = None
     max_in_flight: MaxInFlight | None = None
     batch: Batching | None = Field(default=None, description="null: one POST per event")
+    health_check: HealthCheck | None = None
     enabled: bool = True
     disabled_reason: Reason | None = None
 
@@ -172,6 +175,7 @@ class EndpointUpdate(EndpointFieldChecks):
     rate_limit: RateLimit | None = Field(default=None, description="null removes the limit")
     max_in_flight: MaxInFlight | None = Field(default=None, description="null removes the limit")
     batch: Batching | None = Field(default=None, description="null turns batching off")
+    health_check: HealthCheck | None = Field(default=None, description="null removes it")
     enabled: bool | None = None
     disabled_reason: Reason | None = None
 
@@ -194,6 +198,7 @@ class EndpointPublic(ReadModel):
     rate_limit: RateLimitPublic | None
     max_in_flight: int | None
     batch: BatchingPublic | None = Field(default=None, description="null: one POST per event")
+    health_check: HealthCheckPublic | None = None
     enabled: bool
     disabled_reason: str | None
     disabled_by: str | None

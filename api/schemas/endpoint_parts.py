@@ -26,6 +26,8 @@ __all__ = [
     "BalancingPublic",
     "Batching",
     "BatchingPublic",
+    "HealthCheck",
+    "HealthCheckPublic",
     "PayloadFormat",
     "Protocol",
     "RateLimit",
@@ -97,6 +99,20 @@ class Batching(StrictModel):
     )
 
 
+class HealthCheck(StrictModel):
+    """Active health checks: a GET of ``path`` on each enabled target every interval; a 2xx
+    marks the target healthy, anything else (or no answer) takes it out of rotation."""
+
+    path: str = Field(
+        min_length=1,
+        max_length=1024,
+        pattern=r"^/[\x21-\x7e]*$",
+        description="Path (and query) on each target's scheme, host and port, e.g. /healthz",
+    )
+    interval_seconds: float = Field(default=30.0, ge=1, le=86400)
+    timeout_seconds: float = Field(default=5.0, ge=1, le=60)
+
+
 class _Auth(StrictModel):
     ca_bundle: Pem | None = Field(
         default=None, description="CA certificates that verify the receiver's certificate"
@@ -156,3 +172,9 @@ class BatchingPublic(BaseModel):
 class RateLimitPublic(BaseModel):
     per_second: float
     burst: int
+
+
+class HealthCheckPublic(BaseModel):
+    path: str
+    interval_seconds: float
+    timeout_seconds: float

@@ -82,6 +82,7 @@ async def create_endpoint(
     session: SessionDep,
     box: SecretBoxDep,
     guard: TargetGuardDep,
+    control: ControlDep,
 ) -> Response:
     require(operator.principal, RouteClass.CONFIGURE)
     values = endpoint_values(await request.form(), creating=True)
@@ -90,7 +91,12 @@ async def create_endpoint(
         return await _new_page(request, operator, session, form_of_endpoint(values), body)
     try:
         created = await api.create_endpoint(
-            body=body, caller=operator.principal, session=session, box=box, guard=guard
+            body=body,
+            caller=operator.principal,
+            session=session,
+            box=box,
+            guard=guard,
+            control=control,
         )
     except (InvalidInput, NotFound) as exc:
         errors = field_errors(exc)

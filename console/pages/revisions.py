@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.deps import SessionDep, TargetGuardDep
+from api.deps import ControlDep, SessionDep, TargetGuardDep
 from api.routes import endpoint_revisions as api
 from api.routes import endpoints as endpoints_api
 from console.rights import RouteClass, require
@@ -45,6 +45,7 @@ async def rollback(
     operator: ChangeDep,
     session: SessionDep,
     guard: TargetGuardDep,
+    control: ControlDep,
 ) -> Response:
     require(operator.principal, RouteClass.CONFIGURE)
     if not 1 <= number < 2**31:
@@ -55,5 +56,6 @@ async def rollback(
         caller=operator.principal,
         session=session,
         guard=guard,
+        control=control,
     )
     return RedirectResponse(f"/console/endpoints/{endpoint_id}/revisions", 303)

@@ -24,6 +24,7 @@ from tests.support.histories import HISTORY_DIR
 from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
+from workflows.health_check import HealthCheckWorkflow
 from workflows.recovery import RecoveryWorkflow
 
 EXPECTED = {
@@ -43,6 +44,7 @@ EXPECTED = {
     "circuit_open",
     "alerts_continue_as_new",
     "alerts_sent",
+    "health_check",
 }
 
 
@@ -58,7 +60,13 @@ def test_every_representative_history_is_committed() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 async def test_history_replays_deterministically(name: str, mode: str) -> None:
     replayer = Replayer(
-        workflows=[CallbackWorkflow, RecoveryWorkflow, FollowOnWorkflow, AlertsWorkflow],
+        workflows=[
+            CallbackWorkflow,
+            RecoveryWorkflow,
+            FollowOnWorkflow,
+            AlertsWorkflow,
+            HealthCheckWorkflow,
+        ],
         workflow_runner=workflow_runner(mode),
     )
     await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
