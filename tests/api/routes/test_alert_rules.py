@@ -131,3 +131,12 @@ async def test_alert_filters_are_validated(stack: Stack) -> None:
     expect_error(await stack.api.get("/v1/alerts/al_nope"), 404, "alert_not_found")
     listed = await stack.api.get("/v1/alerts", params={"state": "firing", "kind": "escalation"})
     assert listed.status_code == 200 and listed.json() == {"data": [], "next_cursor": None}
+
+
+async def test_deleting_a_tenant_deletes_its_alert_rules(stack: Stack) -> None:
+    tenant = await stack.tenant("short-lived")
+    rule = await stack.api.post("/v1/alert-rules", json={"tenant_id": tenant["id"], **DEAD})
+    assert rule.status_code == 201, rule.text
+    assert (await stack.api.delete(f"/v1/tenants/{tenant['id']}")).status_code == 204
+    gone = await stack.api.get(f"/v1/alert-rules/{rule.json()['id']}")
+    expect_error(gone, 404, "alert_rule_not_found")
