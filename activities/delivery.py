@@ -127,6 +127,8 @@ class DeliveryActivities:
         if spec.batch is not None and request.target_url is None:
             batch = await self._send_batched(ctx, envelope, picked.target, protocol, spec.batch)
             outcome = batch.outcome
+            if batch.first:
+                self._metrics.batch_size.observe(batch.size)
         else:
             outcome = await self._send(ctx, envelope, picked.target, protocol)
         await self._picker.finish(

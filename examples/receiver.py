@@ -4,6 +4,8 @@
 
 Answers 204 to a verified callback and 401 to one whose signature does not verify. Any
 Standard Webhooks library (Python, Node, Go, Java, Ruby, PHP, Rust, C#) verifies the same way.
+An endpoint with batched delivery POSTs a JSON array of envelopes (``webhook-id`` is then the
+batch's id): it is verified the same way, and each envelope is de-duplicated on its own ``id``.
 """
 
 from __future__ import annotations
@@ -27,11 +29,17 @@ def make_handler(webhook: Webhook, seen: set[str]) -> type[BaseHTTPRequestHandle
                 self.send_response(401)
                 self.end_headers()
                 return
-            callback_id = headers["webhook-id"]
-            again = " (duplicate webhook-id, already handled)" if callback_id in seen else ""
-            seen.add(callback_id)
-            print(f"VERIFIED  {payload['type']}  {callback_id}{again}", flush=True)
-            print(json.dumps(payload, indent=2, ensure_ascii=False), flush=True)
+            if isinstance(payload, list):  # a batch: one array, one signature, many callbacks
+                print(f"BATCH     {headers['webhook-id']}: {len(payload)} callbacks", flush=True)
+                envelopes = payload
+            else:
+                envelopes = [payload]
+            for envelope in envelopes:
+                callback_id = envelope["id"]  # = webhook-id of a single callback
+                again = " (duplicate id, already handled)" if callback_id in seen else ""
+                seen.add(callback_id)
+                print(f"VERIFIED  {envelope['type']}  {callback_id}{again}", flush=True)
+                print(json.dumps(envelope, indent=2, ensure_ascii=False), flush=True)
             self.send_response(204)
             self.end_headers()
 

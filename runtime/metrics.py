@@ -61,6 +61,12 @@ class Metrics:
             buckets=(1, 2, 3, 5, 8, 13, 21, 34),
             registry=r,
         )
+        self.batch_size = Histogram(
+            "goutong_batch_size",
+            "Callbacks per batch POST (endpoints with batched delivery)",
+            buckets=(1, 2, 5, 10, 20, 50, 100),
+            registry=r,
+        )
         self.breaker_state = Enum(
             "goutong_breaker_state",
             "Circuit breaker state per endpoint, as this process last saw or moved it",

@@ -58,6 +58,9 @@ async def test_events_arrive_as_signed_arrays_in_fewer_posts(
             assert envelope["tenant_id"] == tenant["id"]
     assert sorted(seen) == sorted(ids)  # every event once
     assert len(receiver.requests) < len(ids)  # fewer POSTs than events
+    registry = stack.worker_metrics.registry
+    assert registry.get_sample_value("goutong_batch_size_sum") == len(ids)
+    assert registry.get_sample_value("goutong_batch_size_count") == len(receiver.requests)
     for callback_id in ids:  # each callback's own attempt log names the POST it rode in
         [attempt] = (await stack.callback(callback_id))["attempt_log"]
         assert attempt["status_code"] == 200

@@ -11,7 +11,7 @@ import httpx
 
 from core.signing import generate_secret, signature_headers
 from tests.support.receiver import free_port
-from tests.support.stack import Stack
+from tests.support.stack import Stack, status_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +25,38 @@ async def _wait_listening(port: int) -> None:
         except OSError:
             await asyncio.sleep(0.05)
     raise AssertionError("the example receiver did not start")
+
+
+def _start(port: int, secret: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "examples/receiver.py", "--port", str(port), "--secret", secret],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+async def test_example_receiver_verifies_a_batch(stack: Stack) -> None:
+    port = free_port()
+    tenant = await stack.tenant()
+    url = f"http://127.0.0.1:{port}/callbacks"
+    endpoint = await stack.endpoint(tenant["id"], url, batch={"max_events": 3})
+    proc = _start(port, endpoint["secret"])
+    try:
+        await _wait_listening(port)
+        events = [status_event(tenant_id=tenant["id"]) for _ in range(3)]
+        response = await stack.api.post("/v1/events/batch", json={"events": events})
+        assert response.status_code == 202, response.text
+        ids = [i for e in response.json()["events"] for i in e["callback_ids"]]
+        for callback_id in ids:
+            assert (await stack.wait_status(callback_id, "delivered"))["last_status_code"] == 204
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "BATCH     bat_" in out
+    for callback_id in ids:
+        assert f"VERIFIED  message.status.delivered  {callback_id}\n" in out
 
 
 async def test_example_receiver_verifies_a_delivered_callback(stack: Stack) -> None:
