@@ -6,6 +6,8 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -47,7 +49,7 @@ from workflows.follow_on import FollowOnWorkflow
 from workflows.health_check import HealthCheckWorkflow
 from workflows.recovery import RecoveryWorkflow
 
-__all__ = ["build_worker", "main", "run_worker"]
+__all__ = ["build_worker", "main", "run_worker", "running_worker"]
 
 log = logging.getLogger("goutong.worker")
 _LEASE_TTL = timedelta(seconds=75)  # longer than any try (endpoint timeout <= 60 s + margin)
@@ -169,6 +171,23 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         except OSError as exc:
             log.warning("worker metrics are off: port %s: %s", settings.worker_metrics_port, exc)
     stop = stop or asyncio.Event()
+    async with running_worker(client, settings, db, metrics, tracing):
+        await stop.wait()
+    await db.dispose()
+    tracing.shutdown()
+
+
+@asynccontextmanager
+async def running_worker(
+    client: Client,
+    settings: Settings,
+    db: Database,
+    metrics: Metrics,
+    tracing: Tracing | None = None,
+) -> AsyncIterator[Worker]:
+    """The worker polling (with its HTTP client and adapters; the AlertsWorkflow and the health
+    checks ensured) until the block ends; also what the API runs in its own process with
+    GOUTONG_API_EMBEDDED_WORKER."""
     async with http_client(settings) as http, open_adapters(settings) as adapters:
         worker = build_worker(client, settings, db, http, metrics, adapters, tracing)
         log.info(
@@ -180,9 +199,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         async with worker:
             await ensure_alerts_workflow(client, settings)
             await ensure_health_checks(client, settings, db)
-            await stop.wait()
-    await db.dispose()
-    tracing.shutdown()
+            yield worker
+
+
+def loop_factory(settings: Settings) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop (GOUTONG_EVENT_LOOP=uvloop, the default) or None: asyncio's own."""
+    if settings.event_loop == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop
+    return None
 
 
 def main() -> None:
@@ -198,7 +224,8 @@ def main() -> None:
 
     code = 0
     try:
-        asyncio.run(serve())
+        with asyncio.Runner(loop_factory=loop_factory(settings)) as runner:
+            runner.run(serve())
     except Exception:
         log.exception("worker failed")
         code = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -102,11 +102,15 @@ def create_app(settings: Settings | None = None, tracing: Tracing | None = None)
             log.warning("generated the bootstrap admin API key in %s", settings.admin_key_file)
         app.state.settings = settings
         app.state.db = db
-        app.state.control = CallbackControl(settings, connect_traced)
         app.state.secret_box = load_secret_box(settings)
         app.state.catalogue = CatalogueCache(settings.event_type_cache_seconds)
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if settings.api_embedded_worker:
+                    app.state.control = await _embed_worker(stack, settings, db, metrics, tracing)
+                else:
+                    app.state.control = CallbackControl(settings, connect_traced)
+                yield
         finally:
             await db.dispose()
             if owns_tracing:
@@ -137,3 +141,19 @@ def create_app(settings: Settings | None = None, tracing: Tracing | None = None)
     install_console(app)
     app.include_router(event_types.public_router, responses=ERROR_RESPONSES)
     return app
+
+
+async def _embed_worker(
+    stack: AsyncExitStack, settings: Settings, db: Database, metrics: Metrics, tracing: Tracing
+) -> CallbackControl:
+    """GOUTONG_API_EMBEDDED_WORKER: a worker in this process on the API's Temporal client (so
+    new callbacks start eagerly and their first try runs here), stopped with the API."""
+    from worker import running_worker
+
+    client = await connect(settings, interceptors=tracing.temporal_interceptors())
+
+    async def same_client(_: Settings) -> Client:
+        return client
+
+    await stack.enter_async_context(running_worker(client, settings, db, metrics, tracing))
+    return CallbackControl(settings, same_client, eager=True)

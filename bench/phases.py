@@ -43,6 +43,9 @@ class Load:
     batch: int = 0  # events per POST /v1/events/batch; 0 = one POST /v1/events per event
     drain: bool = False  # accept everything first, then start the worker(s)
     lever: str = ""  # a bench.levers.LEVERS key: our worker with one option changed
+    api_processes: int = 1  # GOUTONG_API_PROCESSES
+    embedded: bool = False  # GOUTONG_API_EMBEDDED_WORKER: each API process polls too (eager)
+    env: dict[str, str] = field(default_factory=dict)  # more GOUTONG_* for the API and workers
     profile: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -64,7 +67,7 @@ async def _measure(
     opts: Options, stack: Stack, receivers: Receivers, load: Load, expected: int, send: Send
 ) -> tuple[dict[str, Any], Receipts, Sampler]:
     """Runs ``send()`` under the sampler (and profiler), then waits for ``expected`` receipts."""
-    pids = stack.pids()
+    pids = stack.pids(with_children=True)
     sampler = Sampler(pids)
     sampler.start()
     profiles, targets = [], {}
@@ -110,12 +113,16 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
         dead = receivers.fail_urls or (
             [f"http://127.0.0.1:{free_port()}/hook"] if load.dead else []
         )
-        lever = LEVERS.get(load.lever)
+        lever = (LEVERS.get(load.lever) or {}) | load.env or None
         stack.start_workers(0 if load.drain else load.workers, lever)
-        api = Api(stack.start_api(), opts.concurrency)
+        api_env = {"GOUTONG_API_PROCESSES": str(load.api_processes), **load.env}
+        if load.embedded:
+            api_env["GOUTONG_API_EMBEDDED_WORKER"] = "true"
+        api = Api(stack.start_api(api_env), opts.concurrency)
         client = await stack.client()
+        polling = load.api_processes if load.embedded else 0
         try:
-            await stack.wait_pollers(client, 0 if load.drain else load.workers)
+            await stack.wait_pollers(client, polling + (0 if load.drain else load.workers))
             batching = load.extra.get("endpoint_batch")  # bench.batched
             tenant, channels = await api.endpoints(receivers.ok_urls + dead, batching)
             warm = [
@@ -136,7 +143,7 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
                 accepted = await api.ingest(bodies, opts.concurrency, load.rate)
                 if load.drain:
                     stack.start_workers(load.workers, lever)
-                    await stack.wait_pollers(client, load.workers)
+                    await stack.wait_pollers(client, polling + load.workers)
                     ready.append(time.time())
                     for worker, pid in stack.pids().items():
                         if worker.startswith("worker"):
@@ -163,7 +170,7 @@ async def bare_temporal(opts: Options, name: str, load: Load) -> dict[str, Any]:
     with Stack(opts.root / name) as stack:
         stack.start_temporal()
         receivers = stack.start_receivers(ok=load.endpoints)
-        stack.start_floor_worker()
+        stack.start_floor_worker(load.env)
         client = await stack.client()
         await stack.wait_pollers(client, 1)
         urls = receivers.ok_urls

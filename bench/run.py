@@ -26,7 +26,7 @@ from bench.sampler import machine_info
 __all__ = ["main"]
 
 SCENARIOS = ("throughput", "light", "workers", "endpoints", "dead")
-EXTRA = ("levers",)  # not part of "all"
+EXTRA = ("levers", "modes")  # not part of "all"
 RESULTS = Path(__file__).resolve().parent / "results"
 Phase = Callable[[Options, str, Load], Awaitable[dict[str, Any]]]
 
@@ -63,6 +63,18 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
             plan.append((f"lever-drain-{lever}", ours, Load(few, m, drain=True, lever=lever)))
         for lever in ("strict-sandbox", "baseline", "no-sandbox"):
             plan.append((f"lever-full-{lever}", ours, Load(few, m, lever=lever)))
+    if "modes" in chosen:  # process layouts and event loops (see docs/performance.md)
+        old = {"GOUTONG_EVENT_LOOP": "asyncio", "GOUTONG_API_HTTP": "h11"}
+        plan.append(("modes-asyncio-h11", ours, Load(n, m, env=old)))
+        plan.append(("modes-uvloop-httptools", ours, Load(n, m)))
+        plan.append(("modes-embedded", ours, Load(n, m, workers=0, embedded=True)))
+        plan.append(("modes-floor-temporal", bare_temporal, Load(n, m)))
+        uvloop = {"BENCH_FLOOR_LOOP": "uvloop"}
+        plan.append(("modes-floor-temporal-uvloop", bare_temporal, Load(n, m, env=uvloop)))
+        plan.append(("modes-workers2", ours, Load(n, m, workers=2)))
+        plan.append(
+            ("modes-embedded2", ours, Load(n, m, workers=0, api_processes=2, embedded=True))
+        )
     if "dead" in chosen:
         plan.append(("dead-without", ours, Load(dead, m, rate=args.dead_rate)))
         plan.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -104,8 +105,19 @@ class Stack:
     def pid(self, name: str) -> int:
         return next(c.proc.pid for c in self.children if c.name == name)
 
-    def pids(self) -> dict[str, int]:
-        return {c.name: c.proc.pid for c in self.children}
+    def pids(self, with_children: bool = False) -> dict[str, int]:
+        """Each child's pid; ``with_children``: also its own children as ``<name>-<n>`` (e.g.
+        the processes of ``uvicorn --workers N``)."""
+        pids = {c.name: c.proc.pid for c in self.children}
+        if with_children:
+            for child in self.children:
+                try:
+                    kids = psutil.Process(child.proc.pid).children(recursive=True)
+                except psutil.Error:
+                    continue
+                for n, kid in enumerate(k for k in kids if "python" in k.name().lower()):
+                    pids[f"{child.name}-{n + 1}"] = kid.pid
+        return pids
 
     def start_temporal(self, in_memory: bool = False) -> str:
         """The dev server as ``make run`` starts it (SQLite file, WAL), but headless."""
@@ -133,10 +145,10 @@ class Stack:
             name = f"worker{i + 1}" if count > 1 else "worker"
             self.spawn(name, [sys.executable, "-m", module], env)
 
-    def start_api(self) -> str:
+    def start_api(self, extra: dict[str, str] | None = None) -> str:
         """The API as ``goutong api`` runs it in production (uvicorn, JSON logs)."""
         port = free_port()
-        env = self.env(GOUTONG_API_HOST="127.0.0.1", GOUTONG_API_PORT=str(port))
+        env = self.env(GOUTONG_API_HOST="127.0.0.1", GOUTONG_API_PORT=str(port), **(extra or {}))
         child = self.spawn("api", [sys.executable, "-m", "cli", "api"], env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -150,8 +162,9 @@ class Stack:
             time.sleep(0.1)
         raise RuntimeError(f"the API did not start; see {child.log}")
 
-    def start_floor_worker(self) -> None:
-        self.spawn("floor-worker", [sys.executable, "-m", "bench.floor", "worker"])
+    def start_floor_worker(self, extra: dict[str, str] | None = None) -> None:
+        cmd = [sys.executable, "-m", "bench.floor", "worker"]
+        self.spawn("floor-worker", cmd, self.env(**(extra or {})))
 
     def start_receivers(self, ok: int, fail: int = 0, fail_status: int = 503) -> Receivers:
         ports_file = self.dir / "receiver-ports.json"

@@ -44,6 +44,9 @@ def api() -> None:
         factory=True,
         host=settings.api_host,
         port=settings.api_port,
+        workers=settings.api_processes,
+        loop=settings.event_loop,
+        http=settings.api_http,
         log_config=None,  # uvicorn's loggers go through ours (JSON lines)
         proxy_headers=False,  # the caller's address: see GOUTONG_TRUSTED_PROXIES
     )

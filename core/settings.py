@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     dev_temporal_ui_port: int = 8233
     dev_components: str = "temporal,worker,api"
     dev_allow_loopback_targets: bool = True
-    dev_worker_processes: int = Field(default=2, ge=1, le=16)
+    dev_worker_processes: int = Field(default=2, ge=0, le=16)
 
     # --- API -----------------------------------------------------------------------------
     api_host: str = "127.0.0.1"
@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_events: int = 1000
     workflow_start_concurrency: int = 64
+    api_processes: int = Field(default=1, ge=1, le=16)
+    api_http: Literal["httptools", "h11"] = "httptools"
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop", description="the event loop of the API's and the worker's processes"
+    )
+    api_embedded_worker: bool = Field(
+        default=False,
+        description="the API process also runs a worker and starts callbacks eagerly",
+    )
     api_rate_limit_per_second: float = Field(default=100.0, ge=0)
     api_rate_limit_burst: int = Field(default=200, ge=1)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(

@@ -64,9 +64,19 @@ def callback_input(
 class CallbackControl:
     """A lazily connected Temporal client plus the few operations the gateway needs."""
 
-    def __init__(self, settings: Settings, connect: Callable[[Settings], Awaitable[Client]]):
+    def __init__(
+        self,
+        settings: Settings,
+        connect: Callable[[Settings], Awaitable[Client]],
+        *,
+        eager: bool = False,
+    ):
+        """``eager``: a worker on this client polls the task queue in this process, so new
+        callbacks are started with ``request_eager_start`` (their first workflow task comes
+        back in the start response, no matching round trip)."""
         self._settings = settings
         self._connect = connect
+        self._eager = eager
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
@@ -135,6 +145,7 @@ class CallbackControl:
                 ),
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 search_attributes=attributes,
+                request_eager_start=self._eager and not rerun,
             )
         except WorkflowAlreadyStartedError:
             pass  # closed already: the same callback is never delivered twice by a replay

@@ -186,11 +186,16 @@ def _print_banner(settings: Settings, components: set[str], generated: str | Non
     if "temporal" in components and settings.dev_temporal:
         lines.append(f"  Temporal       127.0.0.1:{settings.dev_temporal_port}")
         lines.append(f"  Temporal UI    http://127.0.0.1:{settings.dev_temporal_ui_port}")
-    if "worker" in components:
+    if "worker" in components and settings.dev_worker_processes:
         processes = settings.dev_worker_processes
         lines.append(
             f"  Worker         task queue {settings.temporal_task_queue}"
             f" ({processes} process{'es' if processes > 1 else ''})"
+        )
+    if "api" in components and settings.api_embedded_worker:
+        lines.append(
+            f"  Worker         in the API ({settings.api_processes} process"
+            f"{'es' if settings.api_processes > 1 else ''}), eager workflow start"
         )
     lines.append(f"  Logs           {settings.data_dir}/*.log")
     if generated:
