@@ -184,7 +184,7 @@ async def running_worker(
     db: Database,
     metrics: Metrics,
     tracing: Tracing | None = None,
-) -> AsyncIterator[Worker]:
+) -> AsyncIterator[WorkerGroup]:
     """The worker polling (with its HTTP client and adapters; the AlertsWorkflow and the health
     checks ensured) until the block ends; also what the API runs in its own process with
     GOUTONG_API_EMBEDDED_WORKER."""
