@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -146,3 +147,25 @@ async def test_sigkill_during_a_burst_loses_nothing(
         await stack.wait_status(callback_id, "delivered", timeout=120)
     received = [r.headers["webhook-id"] for r in receiver.requests]
     assert set(received) == set(ids)  # every one arrived; a repeat only ever with its own id
+
+
+async def test_sigkill_while_a_batch_waits_loses_nothing(
+    api_only: Stack, receiver: Receiver, workers: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    stack = api_only
+    tenant = await stack.tenant()
+    await stack.endpoint(tenant["id"], receiver.url, batch={"max_events": 100, "max_wait_ms": 5000})
+    first = workers()
+    events = [{**status_event(id=f"held-{n}"), "tenant_id": tenant["id"]} for n in range(5)]
+    response = await stack.api.post("/v1/events/batch", json={"events": events})
+    assert response.status_code == 202, response.text
+    ids = [cid for e in response.json()["events"] for cid in e["callback_ids"]]
+    await asyncio.sleep(1.5)
+    assert receiver.requests == []  # the batch is still open (or its tries not even started)
+    _sigkill(first)  # the open batch lives only in the killed process
+
+    workers()
+    for callback_id in ids:
+        await stack.wait_status(callback_id, "delivered", timeout=120)
+    envelopes = [e["id"] for r in receiver.requests for e in json.loads(r.body)]
+    assert sorted(envelopes) == sorted(ids)  # each once: nothing had left before the kill
