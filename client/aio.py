@@ -163,6 +163,10 @@ class Endpoints(_Resource):
     async def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return await self.update(endpoint_id, enabled=True)
 
+    async def health(self, endpoint_id: str) -> m.EndpointHealth:
+        """The circuit breaker, its newest transitions and each target's health."""
+        return await self._send(ops.endpoint_health(endpoint_id))
+
     async def delete(self, endpoint_id: str) -> None:
         await self._send(ops.delete_endpoint(endpoint_id))
 

@@ -12,6 +12,7 @@ from api.schemas.alerts import (
     AlertRulePublic,
     AlertRuleUpdate,
 )
+from api.schemas.engine import BreakerPublic, BreakerTransitionPublic, EndpointHealth
 from api.schemas.linkage import (
     LinkageRuleCreate,
     LinkageRuleCreated,
@@ -33,8 +34,11 @@ __all__ = [
     "AlertRulePublic",
     "AlertRuleUpdate",
     "BehaviorEvent",
+    "BreakerPublic",
+    "BreakerTransitionPublic",
     "Channel",
     "CustomEvent",
+    "EndpointHealth",
     "Event",
     "LinkageRuleCreate",
     "LinkageRuleCreated",

@@ -95,6 +95,10 @@ def update_endpoint(endpoint_id: str, body: m.EndpointUpdate) -> Call[m.Endpoint
     return Call("PATCH", f"/v1/endpoints/{endpoint_id}", m.EndpointPublic, json=_body(body))
 
 
+def endpoint_health(endpoint_id: str) -> Call[m.EndpointHealth]:
+    return Call("GET", f"/v1/endpoints/{endpoint_id}/health", m.EndpointHealth)
+
+
 def delete_endpoint(endpoint_id: str) -> Call[None]:
     return Call("DELETE", f"/v1/endpoints/{endpoint_id}")
 

@@ -156,6 +156,10 @@ class Endpoints(_Resource):
     def enable(self, endpoint_id: str) -> m.EndpointPublic:
         return self.update(endpoint_id, enabled=True)
 
+    def health(self, endpoint_id: str) -> m.EndpointHealth:
+        """The circuit breaker, its newest transitions and each target's health."""
+        return self._send(ops.endpoint_health(endpoint_id))
+
     def delete(self, endpoint_id: str) -> None:
         self._send(ops.delete_endpoint(endpoint_id))
 

@@ -10,7 +10,12 @@ from typing import Any
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from activities.health_checks import health_url
+from activities.health_checks import HealthCheckActivities, health_url
+from core.contracts import HealthCheckRun
+from core.netguard import NetGuard
+from runtime.metrics import Metrics
+from runtime.secrets import load_secret_box
+from store.db import Database
 from tests.support.histories import keep_history
 from tests.support.receiver import Receiver
 from tests.support.stack import Stack, fast_retry
@@ -114,3 +119,30 @@ async def test_health_check_configuration_is_checked(stack: Stack, receiver: Rec
     }
     refused = await stack.api.post("/v1/endpoints", json=redis)
     assert refused.status_code == 422 and refused.json()["code"] == "health_check_not_supported"
+
+
+async def test_checks_go_through_the_ssrf_guard(stack: Stack, receiver: Receiver) -> None:
+    """A worker whose guard does not allow loopback sends no check there; the target is down."""
+    tenant = await stack.tenant()
+    check = {"path": "/up", "interval_seconds": 3600}
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, health_check=check)
+    await receiver.wait_for(1)  # the worker's own first round (loopback allowed there)
+    await asyncio.sleep(0.5)
+    seen = len(receiver.requests)
+    db = Database(stack.settings.resolved_database_url())
+    try:
+        checks = HealthCheckActivities(
+            db=db,
+            box=load_secret_box(stack.settings),
+            guard=NetGuard([]),  # production's default: public addresses only
+            settings=stack.settings,
+            metrics=Metrics(),
+        )
+        result = await checks.check_health(HealthCheckRun(endpoint["id"]))
+    finally:
+        await db.dispose()
+    assert (result.healthy, result.unhealthy) == (0, 1)
+    assert len(receiver.requests) == seen  # nothing sent
+    body = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}/health")).json()
+    [target] = body["targets"]
+    assert not target["healthy"] and "health check: " in target["last_error"]
