@@ -2,15 +2,19 @@
 
 Runs our service twice on stacks of its own (bench.phases.ours): once with plain endpoints, once
 with every endpoint batching (``max_events``, ``max_wait_ms``), the same events and endpoints,
-and prints delivered/s of both, the ratio, and how many POSTs the receivers got. Writes
-bench/results/batched-<time>.json. See docs/performance.md.
+and prints delivered/s of both, the ratio, and how many POSTs the receivers got. With
+``--receiver-cost-ms C`` each receiver answers one request at a time and spends C ms on it (a
+receiver bound by its per-request cost). Writes bench/results/batched-<time>.json. See
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -55,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, default=32, help="event POSTs in flight")
     p.add_argument("--max-events", type=int, default=20, help="batch: envelopes per POST")
     p.add_argument("--max-wait-ms", type=int, default=500, help="batch: wait to fill up")
+    p.add_argument(
+        "--receiver-cost-ms", type=float, default=0,
+        help="ms per request at the receivers, one request at a time each (0: none)",
+    )  # fmt: skip
     p.add_argument("--timeout", type=float, help="seconds to wait for deliveries per run")
     p.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     return p
@@ -64,10 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     scratch = Path(tempfile.mkdtemp(prefix="goutong-bench-batched-"))
+    os.environ["BENCH_RECEIVER_COST_MS"] = str(args.receiver_cost_ms)  # the receivers' process
     try:
         phases = asyncio.run(_run(args, scratch))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    except BaseException:
+        print(f"failed; logs and databases are kept in {scratch}", file=sys.stderr)
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
     print()
     print_table(phases)
     plain, batched = phases["unbatched"], phases["batched"]

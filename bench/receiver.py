@@ -4,7 +4,9 @@
 on a port of its own chosen by the kernel; the ports are written to ``--ports-file`` (JSON).
 The first receipt time (``time.time()``) of every ``webhook-id`` is kept (of every envelope
 ``id`` in a batch: a body that is a JSON array); the control port answers ``GET /stats``
-(counts) and ``GET /dump`` (all receipts as JSON).
+(counts) and ``GET /dump`` (all receipts as JSON). ``--cost-ms C`` (default: the environment's
+``BENCH_RECEIVER_COST_MS``, else 0) makes each receiver a slow one: it answers one request at a
+time and spends C ms on each (bench.batched: where batched delivery pays).
 """
 
 from __future__ import annotations
@@ -48,11 +50,17 @@ class ReceiptLog:
         }
 
 
-def _hook_app(log: ReceiptLog, port: list[int], fail_status: int | None) -> web.Application:
+def _hook_app(
+    log: ReceiptLog, port: list[int], fail_status: int | None, cost_ms: float = 0
+) -> web.Application:
     """One receiver; ``port`` is filled in once it listens."""
+    one_at_a_time = asyncio.Lock()
 
     async def handle(request: web.Request) -> web.Response:
         body = await request.read()
+        if cost_ms:
+            async with one_at_a_time:
+                await asyncio.sleep(cost_ms / 1000)
         if fail_status is not None:
             log.requests_failed += 1
             return web.Response(status=fail_status, text="unavailable")
@@ -101,14 +109,14 @@ def _write_ports(path: str, ports: dict[str, list[int]]) -> None:
     os.replace(scratch, path)  # the parent sees all ports at once, or none
 
 
-async def serve(ports_file: str, ok: int, fail: int, status: int) -> None:
+async def serve(ports_file: str, ok: int, fail: int, status: int, cost_ms: float = 0) -> None:
     log = ReceiptLog()
     runners: list[web.AppRunner] = []
     ports: dict[str, list[int]] = {"ok": [], "fail": []}
     for kind, count, answer in (("ok", ok, None), ("fail", fail, status)):
         for _ in range(count):
             port = [0]
-            port[0] = await _listen(_hook_app(log, port, answer), runners)
+            port[0] = await _listen(_hook_app(log, port, answer, cost_ms), runners)
             ports[kind].append(port[0])
     control = await _listen(_control_app(log), runners)
     _write_ports(ports_file, {"control": [control], **ports})
@@ -129,8 +137,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ok", type=int, default=1, help="receivers answering 200")
     parser.add_argument("--fail", type=int, default=0, help="receivers answering --fail-status")
     parser.add_argument("--fail-status", type=int, default=503)
+    parser.add_argument(
+        "--cost-ms",
+        type=float,
+        default=float(os.environ.get("BENCH_RECEIVER_COST_MS", "0")),
+        help="ms each request takes, one at a time per receiver (0: none)",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(serve(args.ports_file, args.ok, args.fail, args.fail_status))
+    asyncio.run(serve(args.ports_file, args.ok, args.fail, args.fail_status, args.cost_ms))
 
 
 if __name__ == "__main__":
