@@ -22,6 +22,7 @@ from store.types import utcnow
 __all__ = ["AlertWebhooks", "Delivered"]
 
 log = logging.getLogger(__name__)
+_MAX_PAGES = 10  # of 20 webhooks per deliver()
 
 
 @dataclass(frozen=True)
@@ -52,32 +53,35 @@ class AlertWebhooks:
         return found
 
     async def deliver(self, *, alert_id: str | None = None) -> Delivered:
-        """Sends what waits (of one alert, or all); failures stay in the outbox."""
-        async with self._db.session() as session:
-            waiting = await unsent_notifications(session, alert_id=alert_id)
+        """Sends what waits (of one alert, or all), page by page while every POST of a page
+        succeeds; failures stay in the outbox."""
         sent = failed = 0
-        for row in waiting:
-            if row.secret is None and not self._settings.alert_webhook_secret:
-                # queued before the operator's webhook was switched off: nothing to sign with
-                async with self._db.session() as session:
-                    await mark_notification(
-                        session, row.id, sent_at=utcnow(), error="dropped: no signing secret"
-                    )
-                continue
-            outcome = await self._post(row)
+        for _ in range(_MAX_PAGES):
+            async with self._db.session() as session:
+                waiting = await unsent_notifications(session, alert_id=alert_id)
+            for row in waiting:
+                ok = await self._deliver_one(row)
+                sent, failed = (sent + 1, failed) if ok else (sent, failed + 1)
+            if failed or not waiting:
+                break
+        return Delivered(sent, failed)
+
+    async def _deliver_one(self, row: AlertNotification) -> bool:
+        if row.secret is None and not self._settings.alert_webhook_secret:
+            # queued before the operator's webhook was switched off: nothing to sign with
             async with self._db.session() as session:
                 await mark_notification(
-                    session,
-                    row.id,
-                    sent_at=utcnow() if outcome.ok else None,
-                    error=outcome.error,
+                    session, row.id, sent_at=utcnow(), error="dropped: no signing secret"
                 )
-            if outcome.ok:
-                sent += 1
-            else:
-                failed += 1
-                log.warning("alert webhook %s to %s failed: %s", row.id, row.url, outcome.error)
-        return Delivered(sent, failed)
+            return True
+        outcome = await self._post(row)
+        async with self._db.session() as session:
+            await mark_notification(
+                session, row.id, sent_at=utcnow() if outcome.ok else None, error=outcome.error
+            )
+        if not outcome.ok:
+            log.warning("alert webhook %s to %s failed: %s", row.id, row.url, outcome.error)
+        return outcome.ok
 
     async def _post(self, row: AlertNotification) -> SendOutcome:
         if row.secret:

@@ -234,13 +234,16 @@ async def list_alerts(
 
 
 async def unsent_notifications(
-    session: AsyncSession, *, alert_id: str | None = None, limit: int = 100
+    session: AsyncSession, *, alert_id: str | None = None, limit: int = 20
 ) -> list[AlertNotification]:
-    """The oldest webhooks not sent yet (of one alert, or of all)."""
+    """Webhooks not sent yet (of one alert, or of all): the least tried first, then the
+    oldest, so a destination that keeps failing does not hold the others back."""
     statement = select(AlertNotification).where(col(AlertNotification.sent_at).is_(None))
     if alert_id is not None:
         statement = statement.where(AlertNotification.alert_id == alert_id)
-    statement = statement.order_by(col(AlertNotification.created_at), AlertNotification.id)
+    statement = statement.order_by(
+        col(AlertNotification.attempts), col(AlertNotification.created_at), AlertNotification.id
+    )
     return list((await session.exec(statement.limit(limit))).all())
 
 

@@ -34,9 +34,9 @@ class AlertsWorkflow:
     """Started by every worker with the fixed id ``alerts/<task queue>`` (the one already
     running is kept). Each iteration: the ``alerts_evaluate`` activity opens and resolves alerts
     in the store; when webhooks wait in the outbox, ``alerts_send`` POSTs them, retried with
-    backoff (what is still unsent after 10 minutes is tried again next iteration: nothing is
-    lost). After ``iterations_per_run`` iterations it continues as new, so its history stays
-    small."""
+    backoff for about one interval (what is still unsent then is tried again next iteration:
+    nothing is lost). After ``iterations_per_run`` iterations it continues as new, so its
+    history stays small."""
 
     @workflow.run
     async def run(self, input: AlertsInput) -> AlertsSummary:
@@ -51,21 +51,24 @@ class AlertsWorkflow:
             )
             iteration += 1
             if evaluation.unsent:
-                await self._send()
+                await self._send(evaluation.interval_seconds)
             await workflow.sleep(timedelta(seconds=evaluation.interval_seconds))
             if iteration >= evaluation.iterations_per_run:
                 break
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(AlertsInput(run=input.run + 1))
 
-    async def _send(self) -> None:
+    async def _send(self, interval_seconds: float) -> None:
+        """Sends what waits, retried for about one interval (10 s to 10 min): a receiver that
+        stays down delays the next evaluation by that much at most."""
+        budget = timedelta(seconds=min(max(interval_seconds, 10.0), 600.0))
         try:
             await workflow.execute_activity(
                 "alerts_send",
                 AlertsSend(),
                 result_type=AlertsSent,
                 start_to_close_timeout=timedelta(minutes=2),
-                schedule_to_close_timeout=timedelta(minutes=10),
+                schedule_to_close_timeout=budget,
                 retry_policy=SEND_RETRY,
             )
         except ActivityError:
