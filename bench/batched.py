@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--timeout", type=float, help="seconds to wait for deliveries per run")
     p.add_argument("--out", type=Path, default=RESULTS, help="results directory")
+    p.add_argument("--keep", action="store_true", help="keep the scratch dir (logs, databases)")
     return p
 
 
@@ -78,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         print(f"failed; logs and databases are kept in {scratch}", file=sys.stderr)
         raise
-    shutil.rmtree(scratch, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
     print()
     print_table(phases)
     plain, batched = phases["unbatched"], phases["batched"]
