@@ -122,3 +122,30 @@ async def test_an_endpoint_without_batch_gets_one_object_per_post(
     for callback_id in ids:
         [attempt] = (await stack.callback(callback_id))["attempt_log"]
         assert attempt["batch_id"] is None
+
+
+async def test_a_redirect_of_a_batched_callback_goes_alone(
+    stack: Stack, receiver: Receiver, second_receiver: Receiver
+) -> None:
+    receiver.default = Answer(status=500)
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(
+        tenant["id"],
+        receiver.url,
+        batch={"max_events": 10, "max_wait_ms": 100},
+        retry=fast_retry(strategy="fixed", interval_seconds=5, max_attempts=10),
+    )
+    [callback_id] = await _post_events(stack, tenant["id"], 1)
+    await stack.wait_live(callback_id, "retrying")
+    response = await stack.api.post(
+        f"/v1/callbacks/{callback_id}/redirect", json={"url": second_receiver.url}
+    )
+    assert response.status_code == 202, response.text
+    detail = await stack.wait_status(callback_id, "delivered")
+    [request] = second_receiver.requests
+    payload = Webhook(endpoint["secret"]).verify(request.body, request.headers)
+    assert isinstance(payload, dict) and payload["id"] == request.headers["webhook-id"]
+    assert payload["id"] == callback_id
+    assert receiver.requests[0].headers["webhook-id"].startswith("bat_")
+    assert detail["attempt_log"][0]["batch_id"] is not None
+    assert detail["attempt_log"][-1]["batch_id"] is None
