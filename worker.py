@@ -197,7 +197,8 @@ async def running_worker(
             settings.temporal_address,
         )
         async with worker:
-            await ensure_alerts_workflow(client, settings)
+            alerts = await ensure_alerts_workflow(client, settings)
+            log.info("alerts workflow %s running (run %s)", alerts.id, alerts.result_run_id)
             await ensure_health_checks(client, settings, db)
             yield worker
 

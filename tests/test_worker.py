@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest_asyncio
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
@@ -169,3 +170,35 @@ async def test_sigkill_while_a_batch_waits_loses_nothing(
         await stack.wait_status(callback_id, "delivered", timeout=120)
     envelopes = [e["id"] for r in receiver.requests for e in json.loads(r.body)]
     assert sorted(envelopes) == sorted(ids)  # each once: nothing had left before the kill
+
+
+async def test_every_worker_keeps_the_one_alerts_workflow(
+    api_only: Stack, workers: Callable[[], subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """Each worker process starts the AlertsWorkflow with the fixed id; the second one keeps
+    the run the first started, and it outlives the worker that started it."""
+    log = tmp_path / "worker.log"
+
+    async def runs(count: int) -> list[str]:
+        for _ in range(300):
+            lines = log.read_text().splitlines() if log.exists() else []
+            found = [
+                json.loads(line)["msg"].rsplit("(run ", 1)[1].rstrip(")")
+                for line in lines
+                if "alerts workflow" in line
+            ]
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"fewer than {count} workers started the AlertsWorkflow")
+
+    first = workers()
+    [run_id] = await runs(1)
+    _sigkill(first)
+    second = workers()
+    assert await runs(2) == [run_id, run_id]
+    handle = api_only.client.get_workflow_handle(api_only.settings.alerts_workflow_id)
+    described = await handle.describe()
+    assert (described.status, described.run_id) == (WorkflowExecutionStatus.RUNNING, run_id)
+    assert second.poll() is None
+    await handle.terminate("test over")
