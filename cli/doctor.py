@@ -1,4 +1,5 @@
-"""``goutong doctor``: is Temporal reachable, the store readable, the API up, every target open?"""
+"""``goutong doctor``: is Temporal reachable, the store readable, the alert evaluation running,
+the API up, every target open?"""
 
 from __future__ import annotations
 
@@ -40,6 +41,25 @@ async def _temporal(settings: Settings, seconds: float) -> Check:
     except Exception as exc:
         return Check(name, False, _why(exc))
     return Check(name, True, f"namespace {settings.temporal_namespace} answers")
+
+
+async def _alerts(settings: Settings, seconds: float) -> Check:
+    """The AlertsWorkflow runs (every worker starts it; none running: no alert is evaluated)."""
+    from temporalio.client import WorkflowExecutionStatus
+
+    from runtime.temporal import connect
+
+    name = f"alerts workflow {settings.alerts_workflow_id}"
+    try:
+        client = await asyncio.wait_for(connect(settings), seconds)
+        handle = client.get_workflow_handle(settings.alerts_workflow_id)
+        described = await asyncio.wait_for(handle.describe(), seconds)
+    except Exception as exc:
+        return Check(name, False, f"{_why(exc)}: start a worker")
+    if described.status != WorkflowExecutionStatus.RUNNING:
+        status = described.status.name.lower() if described.status else "unknown"
+        return Check(name, False, f"{status}: start a worker (it starts it again)")
+    return Check(name, True, f"running (run {described.run_id})")
 
 
 async def _store(settings: Settings) -> Check:
@@ -111,7 +131,11 @@ def _why(exc: BaseException) -> str:
 async def _checks(
     settings: Settings, client: GouTongClient, with_targets: bool, seconds: float
 ) -> list[Check]:
-    checks = list(await asyncio.gather(_temporal(settings, seconds), _store(settings)))
+    checks = list(
+        await asyncio.gather(
+            _temporal(settings, seconds), _store(settings), _alerts(settings, seconds)
+        )
+    )
     api = await asyncio.to_thread(_api, client)
     checks.append(api)
     if with_targets and api.ok:
