@@ -365,6 +365,7 @@ class HealthCheckInput:
 
     endpoint_id: str
     rounds: int = 0  # rounds done by earlier runs (continue-as-new)
+    rounds_per_run: int = 100  # then continue-as-new, so the history stays small
 
 
 @dataclass

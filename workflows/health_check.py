@@ -3,6 +3,7 @@ durable timer, for as long as the endpoint has a health check and is enabled."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from temporalio import workflow
@@ -14,8 +15,6 @@ with workflow.unsafe.imports_passed_through():
     from core.contracts import HealthCheckInput, HealthCheckRound, HealthCheckRun
 
 __all__ = ["HealthCheckWorkflow", "health_check_workflow_id"]
-
-ROUNDS_PER_RUN = 100  # then continue-as-new, so the history stays small
 
 
 def health_check_workflow_id(endpoint_id: str) -> str:
@@ -30,7 +29,7 @@ class HealthCheckWorkflow:
     @workflow.run
     async def run(self, input: HealthCheckInput) -> HealthCheckRound:
         last = HealthCheckRound(input.endpoint_id)
-        for _ in range(ROUNDS_PER_RUN):
+        for _ in range(max(1, input.rounds_per_run)):
             try:
                 last = await workflow.execute_activity_method(
                     HealthCheckActivities.check_health,
@@ -46,6 +45,4 @@ class HealthCheckWorkflow:
             if last.next_check_seconds is None:
                 return last
             await workflow.sleep(timedelta(seconds=last.next_check_seconds))
-        workflow.continue_as_new(
-            HealthCheckInput(input.endpoint_id, rounds=input.rounds + ROUNDS_PER_RUN)
-        )
+        workflow.continue_as_new(replace(input, rounds=input.rounds + max(1, input.rounds_per_run)))

@@ -9,9 +9,11 @@ from typing import Any
 
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.common import WorkflowIDReusePolicy
 
 from activities.health_checks import HealthCheckActivities, health_url
-from core.contracts import HealthCheckRun
+from core.contracts import HealthCheckInput, HealthCheckRun
 from core.netguard import NetGuard
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
@@ -64,7 +66,7 @@ async def test_a_dead_target_is_checked_out_and_back_in(
     )
     assert endpoint["health_check"] == {**CHECK, "interval_seconds": 1.0, "timeout_seconds": 1.0}
     await second_receiver.wait_for(1)
-    [probe] = second_receiver.requests
+    probe = second_receiver.requests[0]
     assert probe.path == "/healthz" and probe.body == b""
 
     port = second_receiver.port
@@ -146,3 +148,32 @@ async def test_checks_go_through_the_ssrf_guard(stack: Stack, receiver: Receiver
     body = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}/health")).json()
     [target] = body["targets"]
     assert not target["healthy"] and "health check: " in target["last_error"]
+
+
+async def test_checks_continue_as_new_and_end_without_a_health_check(
+    stack: Stack, receiver: Receiver
+) -> None:
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, health_check=CHECK)
+    workflow_id = health_check_workflow_id(endpoint["id"])
+    await stack.client.get_workflow_handle(workflow_id).terminate("replaced by the test")
+    started = await stack.client.start_workflow(
+        HealthCheckWorkflow.run,
+        HealthCheckInput(endpoint["id"], rounds_per_run=2),
+        id=workflow_id,
+        task_queue=stack.settings.temporal_task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+    first = stack.client.get_workflow_handle(workflow_id, run_id=started.result_run_id)
+    deadline = time.monotonic() + 30
+    while (await first.describe()).status != WorkflowExecutionStatus.CONTINUED_AS_NEW:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.2)
+    await keep_history(first, "health_check_continue_as_new")
+    checks = sum(1 for r in receiver.requests if r.path == "/healthz")
+    assert checks >= 2
+
+    await stack.api.patch(f"/v1/endpoints/{endpoint['id']}", json={"health_check": None})
+    latest = stack.client.get_workflow_handle_for(HealthCheckWorkflow.run, workflow_id)
+    last = await asyncio.wait_for(latest.result(), 30)
+    assert last.next_check_seconds is None

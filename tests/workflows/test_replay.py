@@ -45,6 +45,7 @@ EXPECTED = {
     "alerts_continue_as_new",
     "alerts_sent",
     "health_check",
+    "health_check_continue_as_new",
 }
 
 
