@@ -77,6 +77,7 @@ class CallbackControl:
         self._settings = settings
         self._connect = connect
         self._eager = eager
+        self.eager_starts = 0  # starts whose first workflow task came back with the response
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
@@ -133,7 +134,7 @@ class CallbackControl:
             ]
         )
         try:
-            await client.start_workflow(
+            handle = await client.start_workflow(
                 CallbackWorkflow.run,
                 input,
                 id=input.callback_id,
@@ -147,6 +148,8 @@ class CallbackControl:
                 search_attributes=attributes,
                 request_eager_start=self._eager and not rerun,
             )
+            if getattr(handle, "__temporal_eagerly_started", False):  # set by the SDK
+                self.eager_starts += 1
         except WorkflowAlreadyStartedError:
             pass  # closed already: the same callback is never delivered twice by a replay
 
