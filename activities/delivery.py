@@ -17,6 +17,7 @@ from activities.batching import Batcher, BatchKey, BatchResult
 from activities.breaker import CircuitBreaker, Gate
 from activities.limits import RateLimiter
 from activities.receiver_auth import ReceiverAuth
+from activities.share import SlotShare
 from activities.targeting import TargetPicker, hash_key_of, is_target_fault
 from core.contracts import (
     AttemptReport,
@@ -73,6 +74,7 @@ class DeliveryActivities:
         self._picker = picker
         self._breaker = breaker
         self._rate = RateLimiter(db)
+        self._share = SlotShare.from_settings(settings)
         self._auth = ReceiverAuth(box)
         self._client = client
         self._control = control
@@ -111,37 +113,46 @@ class DeliveryActivities:
             slot = None if reserved else await self._rate.slot(spec.endpoint_id, spec.rate_limit)
             if slot is not None:
                 raise self._wait(attempt, "rate limited", slot, "rate")
-        envelope = _envelope(ctx)
-        targets, protocol = _targets_of(spec, request.target_url)
-        picked = await self._picker.pick(
-            endpoint_id=spec.endpoint_id,
-            strategy=spec.strategy,
-            targets=targets,
-            hash_key=hash_key_of(envelope, spec.hash_key),
-            max_in_flight=spec.max_in_flight if limited else None,
-        )
-        if picked is None:
+        kind = "local" if info.is_local else "retry"
+        shared = limited and spec.batch is None  # a batch's tries wait together, on purpose
+        if shared and not self._share.take(kind, spec.endpoint_id):
             again = datetime.now(UTC) + _CONCURRENCY_WAIT
-            raise self._wait(attempt, "concurrency limit reached", again, "concurrency")
-        batch: BatchResult | None = None
-        if spec.batch is not None and request.target_url is None:
-            batch = await self._send_batched(ctx, envelope, picked.target, protocol, spec.batch)
-            outcome = batch.outcome
-            if batch.first:
-                self._metrics.batch_size.observe(batch.size)
-        else:
-            outcome = await self._send(ctx, envelope, picked.target, protocol)
-        await self._picker.finish(
-            picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
-        )
-        speaks = batch is None or batch.first  # one POST counts once, however many it carried
-        if request.target_url is None and speaks:
-            await self._breaker.record(spec.endpoint_id, gate, failed=is_target_fault(outcome))
-        if outcome.status_code == 410 and speaks:
-            await self._gone(spec.endpoint_id)
-        url = shown_target(picked.target.url, picked.target.stream)
-        batch_id = batch.batch_id if batch else None
-        return await self._conclude(request, ctx, attempt, trigger, url, outcome, batch_id)
+            raise self._wait(attempt, "endpoint's share of the worker in use", again, "concurrency")
+        try:
+            envelope = _envelope(ctx)
+            targets, protocol = _targets_of(spec, request.target_url)
+            picked = await self._picker.pick(
+                endpoint_id=spec.endpoint_id,
+                strategy=spec.strategy,
+                targets=targets,
+                hash_key=hash_key_of(envelope, spec.hash_key),
+                max_in_flight=spec.max_in_flight if limited else None,
+            )
+            if picked is None:
+                again = datetime.now(UTC) + _CONCURRENCY_WAIT
+                raise self._wait(attempt, "concurrency limit reached", again, "concurrency")
+            batch: BatchResult | None = None
+            if spec.batch is not None and request.target_url is None:
+                batch = await self._send_batched(ctx, envelope, picked.target, protocol, spec.batch)
+                outcome = batch.outcome
+                if batch.first:
+                    self._metrics.batch_size.observe(batch.size)
+            else:
+                outcome = await self._send(ctx, envelope, picked.target, protocol)
+            await self._picker.finish(
+                picked, endpoint_id=spec.endpoint_id, single=len(targets) == 1, outcome=outcome
+            )
+            speaks = batch is None or batch.first  # one POST counts once, however many it carried
+            if request.target_url is None and speaks:
+                await self._breaker.record(spec.endpoint_id, gate, failed=is_target_fault(outcome))
+            if outcome.status_code == 410 and speaks:
+                await self._gone(spec.endpoint_id)
+            url = shown_target(picked.target.url, picked.target.stream)
+            batch_id = batch.batch_id if batch else None
+            return await self._conclude(request, ctx, attempt, trigger, url, outcome, batch_id)
+        finally:
+            if shared:
+                self._share.release(kind, spec.endpoint_id)
 
     async def _send(
         self, ctx: DeliveryContext, envelope: dict[str, Any], target: DeliveryTarget, protocol: str

@@ -39,7 +39,7 @@ class Load:
     endpoints: int = 10
     workers: int = 1
     rate: float | None = None
-    dead: str | None = None  # "503" or "refused": one more endpoint takes half the events
+    dead: str | None = None  # "503", "refused", "slow": one more endpoint takes half the events
     batch: int = 0  # events per POST /v1/events/batch; 0 = one POST /v1/events per event
     drain: bool = False  # accept everything first, then start the worker(s)
     lever: str = ""  # a bench.levers.LEVERS key: our worker with one option changed
@@ -111,7 +111,9 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
         stack.start_temporal()
         receivers = stack.start_receivers(ok=load.endpoints, fail=1 if load.dead == "503" else 0)
         dead = receivers.fail_urls or (
-            [f"http://127.0.0.1:{free_port()}/hook"] if load.dead else []
+            [load.extra.get("dead_url") or f"http://127.0.0.1:{free_port()}/hook"]
+            if load.dead
+            else []
         )
         lever = (LEVERS.get(load.lever) or {}) | load.env or None
         stack.start_workers(0 if load.drain else load.workers, lever)

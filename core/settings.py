@@ -159,12 +159,15 @@ class Settings(BaseSettings):
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
     max_concurrent_workflow_tasks: int = 100
-    max_concurrent_local_activities: int = Field(default=200, ge=1)  # first tries
+    max_concurrent_local_activities: int = Field(default=100, ge=1)  # first tries
     # Where retries (the regular activity executions after a first try failed) run: "queue" =
     # a task queue of their own (<task queue>-retries) with its own slots; "priority" = the
     # main queue at Temporal priority 4 (fresh work is 3); "off" = the main queue, as is.
     retry_isolation: str = Field(default="queue", pattern="^(queue|priority|off)$")
-    retry_max_concurrent_activities: int = Field(default=100, ge=1)
+    retry_max_concurrent_activities: int = Field(default=50, ge=1)
+    # the most of a worker's first-try slots (and of its retry slots) one endpoint's tries may
+    # hold at once; over it a try is deferred without spending an attempt; 0 = no cap
+    endpoint_slot_share: float = Field(default=0.25, ge=0, le=1)
     # each endpoint's retries a fairness key of their own (needs matching.enableFairness)
     retry_fairness: bool = False
     workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")
