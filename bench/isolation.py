@@ -1,5 +1,5 @@
 """Healthy-endpoint latency with a slow endpoint in the mix, per retry isolation option:
-``python -m bench.isolation [--rate 10] [--seconds 40] [--options isolated,none] [--repeat 1]``.
+``python -m bench.isolation [--rate 10] [--seconds 40] [--options none,queue,share] [--repeat 1]``.
 
 Each run is our service on a stack of its own (bench.phases.ours): first the healthy endpoints
 alone at ``--rate`` events/s, then for every option (``OPTIONS``: settings) the same healthy
@@ -30,10 +30,11 @@ __all__ = ["main"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 OPTIONS: dict[str, dict[str, str]] = {
-    "isolated": {},  # the defaults: retry queue, each endpoint 0.25 of the slots
-    "share-off": {"GOUTONG_ENDPOINT_SLOT_SHARE": "0"},
+    "none": {},  # the defaults: retries on the main queue, no per-endpoint share
+    "queue": {"GOUTONG_RETRY_ISOLATION": "queue"},
     "priority": {"GOUTONG_RETRY_ISOLATION": "priority"},
-    "none": {"GOUTONG_RETRY_ISOLATION": "off", "GOUTONG_ENDPOINT_SLOT_SHARE": "0"},
+    "share": {"GOUTONG_ENDPOINT_SLOT_SHARE": "0.25"},
+    "queue-share": {"GOUTONG_RETRY_ISOLATION": "queue", "GOUTONG_ENDPOINT_SLOT_SHARE": "0.25"},
 }
 
 
@@ -101,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=40.0, help="seconds of load per run")
     p.add_argument("--endpoints", type=int, default=10, help="healthy endpoints")
     p.add_argument("--slow-seconds", type=float, default=30.0, help="the slow endpoint's delay")
-    p.add_argument("--options", default="isolated,none", help=f"of {', '.join(OPTIONS)}")
+    p.add_argument("--options", default="none,queue,share", help=f"of {', '.join(OPTIONS)}")
     p.add_argument("--repeat", type=int, default=1, help="runs of the whole plan")
     p.add_argument("--concurrency", type=int, default=32, help="event POSTs in flight")
     p.add_argument("--timeout", type=float, help="seconds to wait for deliveries per run")

@@ -2,12 +2,13 @@
 callbacks, and its retries run on the retry task queue with slots of their own
 (docs/architecture.md, isolation). Real dev server, two real receivers on loopback.
 
-The worker gets 8 first-try (local activity) slots and 2 activity slots per queue, and the
-breaker never opens, so the slow endpoint's tries (5 s timeout each) would keep every slot
-busy for much longer than the bound: a healthy callback that had to wait for one of those
-slots would miss it. Checked by switching the isolation off: with no per-endpoint share of
-the slots (GOUTONG_ENDPOINT_SLOT_SHARE=0) healthy callbacks took up to 20 s, and with first
-tries as regular activities on the shared queue 14-17 s; with both, under 5 s on a loaded
+Both options are on here (retry queue, each endpoint a 0.25 share of the slots). The worker
+gets 8 first-try (local activity) slots and 2 activity slots per queue, and the breaker never
+opens, so the slow endpoint's tries (10 s timeout each) would keep every slot busy for much
+longer than the bound: a healthy callback that had to wait for one of those slots would miss
+it. Checked by switching the isolation off: with no per-endpoint share
+(GOUTONG_ENDPOINT_SLOT_SHARE=0) healthy callbacks took 18-27 s; with first tries as regular
+activities on the shared queue (1 s timeout), 14-17 s; with both on, under 5 s on a loaded
 2-core machine.
 """
 
@@ -78,6 +79,8 @@ async def test_a_slow_endpoint_does_not_delay_a_healthy_one(
         retry_max_concurrent_activities=2,
         breaker_min_requests=1000,  # the breaker is not the subject: it would stop the slow
         breaker_consecutive_failures=1000,
+        retry_isolation="queue",  # both options on (off by default: docs/architecture.md)
+        endpoint_slot_share=0.25,
     )
     async with AsyncExitStack() as exits:
         healthy = await exits.enter_async_context(Receiver.running())
@@ -87,7 +90,8 @@ async def test_a_slow_endpoint_does_not_delay_a_healthy_one(
         tenant = await stack.tenant()
         retry = fast_retry(max_attempts=5, max_interval_seconds=1, max_duration_seconds=600)
         for url, kind in ((healthy.url, "email"), (slow.url, "sms")):
-            await stack.endpoint(tenant["id"], url, retry=retry, timeout_seconds=10, channels=[kind])
+            fields = {"retry": retry, "timeout_seconds": 10, "channels": [kind]}
+            await stack.endpoint(tenant["id"], url, **fields)
 
         accepted, slow_ids = await _post_burst(stack, tenant["id"])
         received = await healthy.wait_for(BURST, timeout=120)
