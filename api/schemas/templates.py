@@ -16,7 +16,7 @@ from api.schemas.config import (
     MaxInFlight,
     RetryPolicy,
 )
-from api.schemas.endpoint_parts import Balancing, Batching, PayloadFormat, RateLimit
+from api.schemas.endpoint_parts import Balancing, Batching, HealthCheck, PayloadFormat, RateLimit
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -42,6 +42,7 @@ class TemplateConfig(EndpointFieldChecks):
     payload_format: PayloadFormat | None = None
     balancing: Balancing | None = None
     batch: Batching | None = None
+    health_check: HealthCheck | None = None
 
     @model_validator(mode="after")
     def _batch_needs_json(self) -> TemplateConfig:

@@ -122,6 +122,17 @@ async def test_health_check_configuration_is_checked(stack: Stack, receiver: Rec
     refused = await stack.api.post("/v1/endpoints", json=redis)
     assert refused.status_code == 422 and refused.json()["code"] == "health_check_not_supported"
 
+    template = await stack.api.post(
+        "/v1/endpoint-templates",
+        json={"tenant_id": tenant["id"], "name": "checked", "config": {"health_check": CHECK}},
+    )
+    assert template.status_code == 201, template.text
+    made = await stack.endpoint(tenant["id"], receiver.url, template_id=template.json()["id"])
+    assert made["health_check"]["path"] == CHECK["path"]
+    from_template = {**redis, "template_id": template.json()["id"]}
+    refused = await stack.api.post("/v1/endpoints", json=from_template)
+    assert refused.status_code == 422 and refused.json()["code"] == "health_check_not_supported"
+
 
 async def test_checks_go_through_the_ssrf_guard(stack: Stack, receiver: Receiver) -> None:
     """A worker whose guard does not allow loopback sends no check there; the target is down."""
