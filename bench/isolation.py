@@ -29,11 +29,11 @@ from bench.stack import free_port
 __all__ = ["main"]
 
 RESULTS = Path(__file__).resolve().parent / "results"
-OPTIONS: dict[str, dict[str, str]] = {
-    "none": {},  # the defaults: retries on the main queue, no per-endpoint share
-    "queue": {"GOUTONG_RETRY_ISOLATION": "queue"},
-    "priority": {"GOUTONG_RETRY_ISOLATION": "priority"},
-    "share": {"GOUTONG_ENDPOINT_SLOT_SHARE": "0.25"},
+OPTIONS: dict[str, dict[str, str]] = {  # every value explicit, whatever the defaults
+    "none": {"GOUTONG_RETRY_ISOLATION": "off", "GOUTONG_ENDPOINT_SLOT_SHARE": "0"},
+    "queue": {"GOUTONG_RETRY_ISOLATION": "queue", "GOUTONG_ENDPOINT_SLOT_SHARE": "0"},
+    "priority": {"GOUTONG_RETRY_ISOLATION": "priority", "GOUTONG_ENDPOINT_SLOT_SHARE": "0"},
+    "share": {"GOUTONG_RETRY_ISOLATION": "off", "GOUTONG_ENDPOINT_SLOT_SHARE": "0.25"},
     "queue-share": {"GOUTONG_RETRY_ISOLATION": "queue", "GOUTONG_ENDPOINT_SLOT_SHARE": "0.25"},
 }
 

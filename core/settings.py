@@ -167,7 +167,7 @@ class Settings(BaseSettings):
     retry_max_concurrent_activities: int = Field(default=50, ge=1)
     # the most of a worker's first-try slots (and of its retry slots) one endpoint's tries may
     # hold at once; over it a try is deferred without spending an attempt; 0 = no cap
-    endpoint_slot_share: float = Field(default=0.0, ge=0, le=1)
+    endpoint_slot_share: float = Field(default=0.25, ge=0, le=1)
     # each endpoint's retries a fairness key of their own (needs matching.enableFairness)
     retry_fairness: bool = False
     workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")

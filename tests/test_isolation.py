@@ -79,7 +79,7 @@ async def test_a_slow_endpoint_does_not_delay_a_healthy_one(
         retry_max_concurrent_activities=2,
         breaker_min_requests=1000,  # the breaker is not the subject: it would stop the slow
         breaker_consecutive_failures=1000,
-        retry_isolation="queue",  # both options on (off by default: docs/architecture.md)
+        retry_isolation="queue",  # off by default (docs/architecture.md); on here to check it
         endpoint_slot_share=0.25,
     )
     async with AsyncExitStack() as exits:
