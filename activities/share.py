@@ -25,9 +25,14 @@ class SlotShare:
         share = settings.endpoint_slot_share
         if share <= 0:
             return cls({})
+        queue = settings.retry_isolation == "queue"  # else retries share the main slots
         slots = {
             "local": settings.max_concurrent_local_activities,
-            "retry": settings.retry_max_concurrent_activities,
+            "retry": (
+                settings.retry_max_concurrent_activities
+                if queue
+                else settings.max_concurrent_activities
+            ),
         }
         return cls({kind: max(1, int(n * share)) for kind, n in slots.items()})
 

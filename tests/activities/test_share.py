@@ -24,12 +24,21 @@ def test_the_share_comes_from_the_slot_settings(tmp_path: Path) -> None:
         tmp_path,
         "127.0.0.1:7233",
         max_concurrent_local_activities=100,
+        retry_isolation="queue",
         retry_max_concurrent_activities=3,
         endpoint_slot_share=0.25,
     )
     share = SlotShare.from_settings(settings)
     assert [share.take("local", "e") for _ in range(26)].count(True) == 25
     assert [share.take("retry", "e") for _ in range(2)] == [True, False]  # at least one
+
+
+def test_retries_on_the_main_queue_share_its_slots(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path, "127.0.0.1:7233", retry_isolation="off", max_concurrent_activities=8
+    )
+    share = SlotShare.from_settings(settings)
+    assert [share.take("retry", "e") for _ in range(3)] == [True, True, False]
 
 
 def test_a_share_of_zero_caps_nothing(tmp_path: Path) -> None:
