@@ -16,10 +16,16 @@ __all__ = ["accept_events", "accept_test_event"]
 
 
 async def accept_events(
-    session: AsyncSession, control: CallbackControl, items: list[NewEvent]
+    session: AsyncSession,
+    control: CallbackControl,
+    items: list[NewEvent],
+    endpoints: dict[str, list[Endpoint]] | None = None,
 ) -> list[IngestedEvent]:
-    """Stores the events (all or none) and durably starts one workflow per callback."""
-    results = await record_events(session, items=items)
+    """Stores the events (all or none) and durably starts one workflow per callback.
+
+    ``endpoints``: each tenant's enabled endpoints, read in this session's transaction (see
+    ``store.events.record_events``)."""
+    results = await record_events(session, items=items, endpoints=endpoints)
     pairs = [
         (callback, result.endpoints[callback.endpoint_id])
         for result in results

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.contracts import BatchSpec, DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
 from core.errors import NotFound
 from core.ids import new_id
 from core.routing import endpoint_matches
-from store.models import Endpoint
+from store.models import Endpoint, Tenant
 from store.pagination import Page, paginate, to_page
 from store.revisions import add_revision, commit_revision, delete_revisions, latest_revision
 from store.types import utcnow
@@ -21,6 +21,7 @@ __all__ = [
     "create_endpoint",
     "delete_endpoint",
     "delivery_spec",
+    "enabled_endpoints_of",
     "first_enabled_url",
     "get_endpoint",
     "list_endpoints",
@@ -130,6 +131,28 @@ async def delete_endpoint(session: AsyncSession, *, endpoint_id: str) -> None:
     await delete_revisions(session, endpoint_id=endpoint_id)
     await session.delete(endpoint)
     await session.commit()
+
+
+async def enabled_endpoints_of(
+    session: AsyncSession, *, tenant_ids: list[str]
+) -> dict[str, list[Endpoint]]:
+    """Each tenant's enabled endpoints (by id), in one query that also proves the tenants exist:
+    ``NotFound`` (``tenant_not_found``) names the first one that does not."""
+    statement = (
+        select(Tenant.id, Endpoint)
+        .outerjoin(Endpoint, (Endpoint.tenant_id == Tenant.id) & (Endpoint.enabled == True))  # type: ignore[arg-type]  # noqa: E712
+        .where(col(Tenant.id).in_(tenant_ids))
+        .order_by(Endpoint.id)  # type: ignore[arg-type]
+    )
+    found: dict[str, list[Endpoint]] = {}
+    for tenant_id, endpoint in (await session.exec(statement)).all():
+        endpoints = found.setdefault(tenant_id, [])
+        if endpoint is not None:
+            endpoints.append(endpoint)
+    for tenant_id in tenant_ids:
+        if tenant_id not in found:
+            raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
+    return found
 
 
 async def matching_endpoints(

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict
 from core.ids import callback_id, new_id
+from core.routing import endpoint_matches
 from store.endpoints import matching_endpoints
 from store.models import Callback, Endpoint, Event
 
@@ -72,49 +73,80 @@ async def _load_duplicate(session: AsyncSession, event: Event, item: NewEvent) -
     return IngestedEvent(event, True, callbacks, {e.id: e for e in endpoints})
 
 
-async def record_events(session: AsyncSession, *, items: list[NewEvent]) -> list[IngestedEvent]:
+async def record_events(
+    session: AsyncSession,
+    *,
+    items: list[NewEvent],
+    endpoints: dict[str, list[Endpoint]] | None = None,
+) -> list[IngestedEvent]:
     """Stores new events and their callbacks in one transaction; duplicates come back as stored.
 
     Items may belong to several tenants; all of them are stored or none. A concurrent insert of
     the same key is detected by the unique constraint and answered from the winner's rows.
+
+    ``endpoints`` (each tenant's enabled endpoints, read in this transaction) makes the first
+    try optimistic: the rows are inserted without looking for stored keys first, and only a
+    unique-constraint violation (a retried key) sends it down the careful path, which reads the
+    stored events and the endpoints again.
     """
     if not items:
         return []
-    for _ in range(2):
-        existing = await _existing(session, items)
-        results: list[IngestedEvent] = []
-        routes: dict[tuple[str, str, str | None], list[Endpoint]] = {}
-        seen: dict[tuple[str, str], IngestedEvent] = {}
-        for item in items:
-            idem = (item.tenant_id, item.external_id)
-            if idem in existing:
-                results.append(await _load_duplicate(session, existing[idem], item))
-                continue
-            if idem in seen:  # the same key twice in one batch
-                first = seen[idem]
-                if first.event.body_hash != item.body_hash:
-                    raise Conflict(
-                        f"event id {item.external_id!r} appears twice with different bodies",
-                        code="idempotency_key_reused",
-                    )
-                results.append(IngestedEvent(first.event, True, first.callbacks, first.endpoints))
-                continue
-            key = (item.tenant_id, item.type, item.channel)
-            if key not in routes:
-                routes[key] = await matching_endpoints(
-                    session, tenant_id=item.tenant_id, event_type=item.type, channel=item.channel
-                )
-            result = _new_rows(item, routes[key])
-            session.add(result.event)
-            session.add_all(result.callbacks)
-            seen[idem] = result
-            results.append(result)
+    if endpoints is not None:
         try:
-            await session.commit()
-            return results
+            return await _insert(session, items, {}, endpoints)
+        except IntegrityError:
+            await session.rollback()
+    for _ in range(2):
+        try:
+            return await _insert(session, items, await _existing(session, items), None)
         except IntegrityError:
             await session.rollback()
     raise Conflict("concurrent ingestion of the same events; retry", code="ingestion_conflict")
+
+
+async def _insert(
+    session: AsyncSession,
+    items: list[NewEvent],
+    existing: dict[tuple[str, str], Event],
+    endpoints: dict[str, list[Endpoint]] | None,
+) -> list[IngestedEvent]:
+    """One try: adds the new rows and commits (``IntegrityError`` if a key was taken)."""
+    results: list[IngestedEvent] = []
+    routes: dict[tuple[str, str, str | None], list[Endpoint]] = {}
+    seen: dict[tuple[str, str], IngestedEvent] = {}
+    for item in items:
+        idem = (item.tenant_id, item.external_id)
+        if idem in existing:
+            results.append(await _load_duplicate(session, existing[idem], item))
+            continue
+        if idem in seen:  # the same key twice in one batch
+            first = seen[idem]
+            if first.event.body_hash != item.body_hash:
+                raise Conflict(
+                    f"event id {item.external_id!r} appears twice with different bodies",
+                    code="idempotency_key_reused",
+                )
+            results.append(IngestedEvent(first.event, True, first.callbacks, first.endpoints))
+            continue
+        key = (item.tenant_id, item.type, item.channel)
+        if key not in routes:
+            if endpoints is not None:
+                routes[key] = [
+                    e
+                    for e in endpoints.get(item.tenant_id, [])
+                    if endpoint_matches(e.event_types, e.channels, item.type, item.channel)
+                ]
+            else:
+                routes[key] = await matching_endpoints(
+                    session, tenant_id=item.tenant_id, event_type=item.type, channel=item.channel
+                )
+        result = _new_rows(item, routes[key])
+        session.add(result.event)
+        session.add_all(result.callbacks)
+        seen[idem] = result
+        results.append(result)
+    await session.commit()
+    return results
 
 
 async def record_test_event(

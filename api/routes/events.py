@@ -21,8 +21,8 @@ from core.events import CustomEvent, EventIn
 from runtime.callbacks import CallbackControl
 from runtime.ingest import accept_events
 from runtime.metrics import Metrics
+from store.endpoints import enabled_endpoints_of
 from store.events import NewEvent
-from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -81,8 +81,10 @@ async def _ingest(
         _to_new_event(event, caller.resolve_tenant(event.tenant_id), external_id)
         for event, external_id in events
     ]
-    for tenant_id in dict.fromkeys(item.tenant_id for item in items):
-        await get_tenant(session, tenant_id=tenant_id)
+    # proves every tenant exists and reads its enabled endpoints, in one query
+    endpoints = await enabled_endpoints_of(
+        session, tenant_ids=list(dict.fromkeys(item.tenant_id for item in items))
+    )
     checks = [
         _check_of(event, item, index if batch else None)
         for index, ((event, _), item) in enumerate(zip(events, items, strict=True))
@@ -90,7 +92,7 @@ async def _ingest(
     versions = await catalogue.check(session, checks)
     for item, version in zip(items, versions, strict=True):
         item.type_version = version
-    results = await accept_events(session, control, items)  # all or none
+    results = await accept_events(session, control, items, endpoints)  # all or none
     for result in results:
         metrics.events.labels("duplicate" if result.duplicate else "accepted").inc()
         if not result.duplicate:
