@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, status
 from api.access import CanConfigure, CanRead
 from api.auth import Principal
 from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
+from api.rule_secrets import give_rule_secret
 from api.schemas import Page
 from api.schemas.alerts import (
     AlertRuleCreate,
@@ -20,7 +21,6 @@ from api.schemas.alerts import (
 )
 from core.errors import InvalidInput
 from core.secret_box import SecretBox
-from core.signing import generate_secret
 from store import alert_rules as store
 from store.alert_models import AlertRule
 from store.audit import changes_of, record_audit
@@ -50,14 +50,7 @@ async def _check_endpoint(session: SessionDep, tenant_id: str, endpoint_id: str 
 
 def _give_secret(rule: AlertRule, box: SecretBox) -> str | None:
     """A rule with its own webhook URL gets its own signing secret, once."""
-    if not rule.webhook_url:
-        rule.secret = None
-        return None
-    if rule.secret:
-        return None
-    secret = generate_secret()
-    rule.secret = box.seal(secret, context=rule.id)
-    return secret
+    return give_rule_secret(rule, box, wanted=bool(rule.webhook_url))
 
 
 def _summary(rule: AlertRule) -> dict[str, Any]:

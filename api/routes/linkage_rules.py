@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from api.access import CanConfigure, CanRead
 from api.auth import Principal
 from api.deps import SecretBoxDep, SessionDep, TargetGuardDep
+from api.rule_secrets import give_rule_secret
 from api.schemas import Page
 from api.schemas.linkage import (
     Action,
@@ -22,7 +23,6 @@ from api.schemas.linkage import (
 )
 from core.errors import InvalidInput
 from core.secret_box import SecretBox
-from core.signing import generate_secret
 from store import linkage as store
 from store.audit import changes_of, record_audit
 from store.models import LinkageRule
@@ -44,14 +44,7 @@ def _created(rule: LinkageRule, secret: str | None) -> LinkageRuleCreated:
 
 def _give_secret(rule: LinkageRule, box: SecretBox) -> str | None:
     """A webhook rule gets its own signing secret once; other kinds have none."""
-    if rule.action.get("kind") != "webhook":
-        rule.secret = None
-        return None
-    if rule.secret:
-        return None
-    secret = generate_secret()
-    rule.secret = box.seal(secret, context=rule.id)
-    return secret
+    return give_rule_secret(rule, box, wanted=rule.action.get("kind") == "webhook")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=LinkageRuleCreated)
