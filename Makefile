@@ -40,7 +40,7 @@ histories: $(STAMP)
 	GOUTONG_RECORD_HISTORIES=1 GOUTONG_TEST_STORES=sqlite $(BIN)/pytest -q \
 		tests/workflows/test_callback.py tests/workflows/test_recovery.py \
 		tests/workflows/test_follow_ons.py tests/workflows/test_alerts.py \
-		tests/activities/test_health_checks.py
+		tests/activities/test_health_checks.py tests/activities/test_breaker.py
 
 # Benchmarks: printed figures and bench/results/*.json|png (see docs/performance.md).
 bench: $(STAMP)
