@@ -18,18 +18,16 @@ with workflow.unsafe.imports_passed_through():
         CallbackInput,
         CallbackOutcome,
         CallbackState,
-        CallbackStatus,
         DeliveryResult,
-        Intervention,
-        RedirectRequest,
-        StatusQuery,
         StatusRecord,
     )
     from core.retry import delay_before_attempt, temporal_retry_policy
+    from workflows.callback_steering import CallbackSteering
     from workflows.linkage import FollowOns
     from workflows.runs import (
         Run,
         choose_run,
+        deferral_until,
         delivery_request,
         is_deferred,
         report_of,
@@ -42,14 +40,9 @@ _RECORD_TIMEOUT = timedelta(seconds=30)
 
 
 @workflow.defn
-class CallbackWorkflow:
-    """Delivers one callback and waits for an operator when it cannot.
-
-    Signals: ``retry_now``, ``pause``, ``resume``, ``cancel`` (Intervention),
-    ``redirect`` (RedirectRequest), ``attempt_failed`` (AttemptReport, from the activity).
-    Query: ``status`` (StatusQuery -> CallbackStatus).
-    Children: the follow-ons of its linkage rules (workflows.linkage), on their triggers.
-    """
+class CallbackWorkflow(CallbackSteering):
+    """Delivers one callback and waits for an operator when it cannot; signals and the status
+    query in CallbackSteering, follow-ons as children (workflows.linkage) on their triggers."""
 
     @workflow.init
     def __init__(self, input: CallbackInput) -> None:
@@ -167,6 +160,9 @@ class CallbackWorkflow:
         self._state = CallbackState.RETRYING
         self._next_attempt_at = at
         workflow.upsert_search_attributes([sa.STATUS.value_set(self._state)])
+        await self._sleep_until(at)
+
+    async def _sleep_until(self, at: datetime) -> None:
         try:
             await workflow.wait_condition(
                 self._interrupted, timeout=max(timedelta(0), at - workflow.now())
@@ -182,27 +178,15 @@ class CallbackWorkflow:
         until asked to (later with each deferral in a row, by the declared spacing), never
         past the deadline, unless a signal comes first."""
         now = workflow.now()
-        asked = report.next_attempt_at if report and report.next_attempt_at else now
-        kind = report.deferral if report else None
-        self._slot_reserved = kind == "rate"
-        if kind == "rate":  # a reserved slot: go then
-            at = min(asked, deadline)
-        elif kind == "concurrency":  # ask again soon, then less often (1, 2, 4 ... 30 s)
-            self._deferrals += 1
-            wait = timedelta(seconds=min(2 ** (self._deferrals - 1), 30))
-            at = min(max(asked, now + wait), deadline)
-        else:
-            self._deferrals += 1
-            spacing = delay_before_attempt(self._input.retry, self._deferrals + 1)
-            at = min(max(asked, now + timedelta(seconds=spacing)), deadline)
+        self._slot_reserved = report is not None and report.deferral == "rate"
+        at, self._deferrals = deferral_until(
+            report, now=now, deadline=deadline, deferrals=self._deferrals, retry=self._input.retry
+        )
         if at <= now:
             self._schedule_left = 0
             return
         self._next_attempt_at = at
-        try:
-            await workflow.wait_condition(self._interrupted, timeout=at - now)
-        except TimeoutError:
-            pass
+        await self._sleep_until(at)
 
     def _take_slot(self) -> bool:
         reserved, self._slot_reserved = self._slot_reserved, False
@@ -312,66 +296,4 @@ class CallbackWorkflow:
     def _fire(self, trigger: str) -> None:
         self._follow_ons.fire(
             trigger, state=self._state, attempts=self._attempts, last_error=self._last_error
-        )
-
-    def _interrupt(self) -> None:
-        """Cancels the running activity execution (in flight or waiting for its next try)."""
-        if self._activity is not None and not self._activity.done():
-            self._activity.cancel()
-
-    def _apply_report(self, report: AttemptReport) -> None:
-        if report.attempt >= self._attempts:
-            self._attempts = report.attempt
-            self._last_error = report.error
-            self._last_status_code = report.status_code
-            self._next_attempt_at = report.next_attempt_at
-
-    @workflow.signal
-    def attempt_failed(self, report: AttemptReport) -> None:
-        self._apply_report(report)
-        if self._state == CallbackState.DELIVERING:
-            self._state = CallbackState.RETRYING
-            workflow.upsert_search_attributes([sa.STATUS.value_set(self._state)])
-
-    @workflow.signal
-    def retry_now(self, request: Intervention | None = None) -> None:
-        if self._state in CallbackState.FINAL:
-            return
-        self._retry_requested = True
-        self._interrupt()
-
-    @workflow.signal
-    def redirect(self, request: RedirectRequest) -> None:
-        if self._state in CallbackState.FINAL:
-            return
-        self._redirect_url = request.url
-        self._interrupt()
-
-    @workflow.signal
-    def pause(self, request: Intervention | None = None) -> None:
-        if self._state in CallbackState.FINAL:
-            return
-        self._paused = True
-        self._interrupt()
-
-    @workflow.signal
-    def resume(self, request: Intervention | None = None) -> None:
-        self._paused = False
-
-    @workflow.signal
-    def cancel(self, request: Intervention | None = None) -> None:
-        if self._state in CallbackState.FINAL:
-            return
-        self._cancel_requested = True
-        self._interrupt()
-
-    @workflow.query
-    def status(self, query: StatusQuery | None = None) -> CallbackStatus:
-        return CallbackStatus(
-            callback_id=self._input.callback_id,
-            state=self._state,
-            attempts=self._attempts,
-            last_error=self._last_error,
-            last_status_code=self._last_status_code,
-            next_attempt_at=self._next_attempt_at,
         )

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from temporalio.exceptions import ApplicationError
 
-from core.contracts import AttemptReport, CallbackInput, DeliveryRequest
-from core.retry import DEFERRED_ERROR
+from core.contracts import AttemptReport, CallbackInput, DeliveryRequest, RetrySpec
+from core.retry import DEFERRED_ERROR, delay_before_attempt
 
 __all__ = [
     "START_TO_CLOSE_MARGIN",
     "Run",
     "choose_run",
+    "deferral_until",
     "delivery_request",
     "is_deferred",
     "report_of",
@@ -98,3 +99,26 @@ def delivery_request(
         force=input.manual_only,
         slot_reserved=slot_reserved,
     )
+
+
+def deferral_until(
+    report: AttemptReport | None,
+    *,
+    now: datetime,
+    deadline: datetime,
+    deferrals: int,
+    retry: RetrySpec,
+) -> tuple[datetime, int]:
+    """When a try that sent nothing asks again, and the deferrals in a row after this one: a
+    reserved rate slot at its time; a concurrency limit soon, then less often (1, 2, 4 ... 30 s);
+    an open circuit by the declared spacing; never past the deadline."""
+    asked = report.next_attempt_at if report and report.next_attempt_at else now
+    kind = report.deferral if report else None
+    if kind == "rate":
+        return min(asked, deadline), deferrals
+    deferrals += 1
+    if kind == "concurrency":
+        wait = timedelta(seconds=min(2 ** (deferrals - 1), 30))
+    else:
+        wait = timedelta(seconds=delay_before_attempt(retry, deferrals + 1))
+    return min(max(asked, now + wait), deadline), deferrals
