@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from console.pages import (
+    alerts,
     audit,
     auth,
     callbacks,
@@ -15,6 +16,7 @@ from console.pages import (
     dead_letters,
     endpoints,
     event_types,
+    keys,
     revisions,
     tenants,
 )
@@ -34,6 +36,8 @@ def install_console(app: FastAPI) -> None:
         callbacks,
         dead_letters,
         charts,
+        alerts,
+        keys,
         audit,
     ):
         app.include_router(module.router, prefix="/console", include_in_schema=False)

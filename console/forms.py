@@ -15,7 +15,9 @@ __all__ = [
     "endpoint_values",
     "field_errors",
     "form_of_endpoint",
+    "items_of",
     "parse",
+    "text_of",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,15 +40,19 @@ _FIELD_OF_CODE = {
     "tenant_not_found": "tenant_id",
     "template_not_found": "template_id",
     "invalid_template_config": "template_id",
+    "invalid_key_scope": "tenant_id",
+    "invalid_expiry": "expires_at",
+    "unknown_endpoint": "endpoint_id",
+    "invalid_alert_rule": "threshold",
 }
 
 
-def _text(form: FormData, name: str) -> str:
+def text_of(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
 
-def _items(text: str) -> list[str]:
+def items_of(text: str) -> list[str]:
     """Comma- or line-separated values, blanks dropped."""
     return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
 
@@ -66,20 +72,20 @@ def _headers(text: str) -> dict[str, str] | str:
 def endpoint_values(form: FormData, *, creating: bool) -> dict[str, Any]:
     """The body of POST/PATCH /v1/endpoints from the endpoint form (checkbox = enabled)."""
     values: dict[str, Any] = {
-        "name": _text(form, "name"),
-        "url": _text(form, "url"),
-        "event_types": _items(_text(form, "event_types")),
-        "channels": _items(_text(form, "channels")),
-        "headers": _headers(_text(form, "headers")),
-        "timeout_seconds": _text(form, "timeout_seconds") or 15,
-        "retry": {name: _text(form, f"retry.{name}") for name in RETRY_FIELDS},
+        "name": text_of(form, "name"),
+        "url": text_of(form, "url"),
+        "event_types": items_of(text_of(form, "event_types")),
+        "channels": items_of(text_of(form, "channels")),
+        "headers": _headers(text_of(form, "headers")),
+        "timeout_seconds": text_of(form, "timeout_seconds") or 15,
+        "retry": {name: text_of(form, f"retry.{name}") for name in RETRY_FIELDS},
     }
     values["retry"] = {name: value for name, value in values["retry"].items() if value != ""}
     if creating:  # enabling and disabling have their own button on the endpoint's page
         values["enabled"] = form.get("enabled") == "on"
         for name in ("tenant_id", "template_id"):
-            if _text(form, name):
-                values[name] = _text(form, name)
+            if text_of(form, name):
+                values[name] = text_of(form, name)
     return values
 
 
@@ -105,10 +111,14 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return str(loc[0])
 
 
-def field_errors(exc: ValidationError | GoutongError) -> FormErrors:
-    """One message per form field (the first), from the schema or from the API's own checks."""
+def field_errors(
+    exc: ValidationError | GoutongError, fields: dict[str, str] | None = None
+) -> FormErrors:
+    """One message per form field (the first), from the schema or from the API's own checks;
+    ``fields`` (error code -> form field) overrides where an API refusal is shown."""
     if isinstance(exc, GoutongError):
-        return {_FIELD_OF_CODE.get(exc.code, ""): exc.message}
+        where = (fields or {}).get(exc.code) or _FIELD_OF_CODE.get(exc.code, "")
+        return {where: exc.message}
     errors: FormErrors = {}
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))

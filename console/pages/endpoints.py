@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import ControlDep, SecretBoxDep, SessionDep, TargetGuardDep
 from api.routes import callbacks as callbacks_api
+from api.routes import endpoint_health as health_api
 from api.routes import endpoint_secrets as secrets_api
 from api.routes import endpoints as api
 from api.routes import tenants as tenants_api
@@ -16,6 +17,7 @@ from api.schemas import EndpointCreate, EndpointPublic, EndpointUpdate, SecretRo
 from console.endpoint_templates import new_endpoint_form, template_choices
 from console.forms import FormErrors, endpoint_values, field_errors, form_of_endpoint, parse
 from console.rights import RouteClass, require
+from console.secret_once import endpoint_secret, show_secret
 from console.test_event import send_test_event
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
 from core.contracts import CallbackState
@@ -101,8 +103,8 @@ async def create_endpoint(
     except (InvalidInput, NotFound) as exc:
         errors = field_errors(exc)
         return await _new_page(request, operator, session, form_of_endpoint(values), errors)
-    context = {"endpoint": created, "secret": created.secret, "why": "created"}
-    return render(request, "secret_once.html", operator, context, 201)
+    shown = endpoint_secret(created, created.secret, "created")
+    return show_secret(request, operator, shown, 201)
 
 
 async def _detail_page(
@@ -124,8 +126,12 @@ async def _detail_page(
         limit=10,
     )
     in_flight = any(c.status not in (*CallbackState.FINAL, "dead_lettered") for c in recent.data)
+    health = await health_api.endpoint_health(
+        endpoint_id=endpoint.id, caller=operator.principal, session=session
+    )
     context = {
         "endpoint": endpoint,
+        "health": health,
         "form": form or form_of_endpoint(endpoint.model_dump(mode="json")),
         "errors": errors or {},
         "recent": recent.data,
@@ -230,8 +236,7 @@ async def rotate_secret(
     found = await api.get_endpoint(
         endpoint_id=endpoint_id, caller=operator.principal, session=session
     )
-    context = {"endpoint": found, "secret": revealed.secret, "why": "rotated"}
-    return render(request, "secret_once.html", operator, context)
+    return show_secret(request, operator, endpoint_secret(found, revealed.secret, "rotated"))
 
 
 @router.post("/endpoints/{endpoint_id}/test")

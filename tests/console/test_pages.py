@@ -7,7 +7,7 @@ import re
 import httpx
 
 from console.session import SESSION_COOKIE
-from tests.support.console import sign_in, signed_in
+from tests.support.console import READ_ONLY, error_of, key_for, sign_in, signed_in
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import ADMIN_KEY, Stack
 
@@ -62,12 +62,6 @@ async def test_every_form_post_needs_the_sign_ins_csrf_token(
     assert out.status_code == 403
 
 
-def _error_of(html: str, field: str) -> str:
-    found = re.search(rf'<p class="error" id="e-{re.escape(field)}">([^<]*)</p>', html)
-    assert found, f"no error shown next to {field}"
-    return found.group(1)
-
-
 async def test_validation_messages_are_shown_next_to_the_fields(
     stack: Stack, web: httpx.AsyncClient
 ) -> None:
@@ -85,11 +79,11 @@ async def test_validation_messages_are_shown_next_to_the_fields(
     }
     answer = await web.post("/console/endpoints/new", data=form)
     assert answer.status_code == 422
-    assert "URL scheme" in _error_of(answer.text, "url")
-    assert "not a type!" in _error_of(answer.text, "event_types")
-    assert "set by the service" in _error_of(answer.text, "headers")
-    assert "60" in _error_of(answer.text, "timeout_seconds")
-    assert "greater than or equal to 1" in _error_of(answer.text, "retry.max_attempts")
+    assert "URL scheme" in error_of(answer.text, "url")
+    assert "not a type!" in error_of(answer.text, "event_types")
+    assert "set by the service" in error_of(answer.text, "headers")
+    assert "60" in error_of(answer.text, "timeout_seconds")
+    assert "greater than or equal to 1" in error_of(answer.text, "retry.max_attempts")
     assert 'value="ftp://example.com/x"' in answer.text  # what was typed stays in the form
     assert (await stack.api.get("/v1/endpoints")).json()["data"] == []
 
@@ -101,7 +95,7 @@ async def test_a_target_the_guard_refuses_is_reported_on_the_url(
     token = await signed_in(web)
     form = {"csrf_token": token, "tenant_id": tenant["id"], "url": "http://10.1.2.3/hook"}
     answer = await web.post("/console/endpoints/new", data=form)
-    assert answer.status_code == 422 and _error_of(answer.text, "url")
+    assert answer.status_code == 422 and error_of(answer.text, "url")
     no_tenant = await web.post(
         "/console/endpoints/new", data={"csrf_token": token, "url": "https://example.com/h"}
     )
@@ -157,7 +151,7 @@ async def test_editing_and_disabling_an_endpoint(
     token = await signed_in(web)
     page = f"/console/endpoints/{endpoint['id']}"
     bad = await web.post(page, data={"csrf_token": token, "url": "", "enabled": "on"})
-    assert bad.status_code == 422 and _error_of(bad.text, "url")
+    assert bad.status_code == 422 and error_of(bad.text, "url")
     form = {
         "csrf_token": token,
         "name": "orders v2",
@@ -180,15 +174,6 @@ async def test_editing_and_disabling_an_endpoint(
     assert rotated.status_code == 200 and secret
     revealed = await stack.api.get(f"/v1/endpoints/{endpoint['id']}/secret")
     assert revealed.json()["secret"] == secret.group(1)
-
-
-READ_ONLY = {"Sign out", "Filter", "Show"}  # the only buttons a viewer gets
-
-
-async def key_for(stack: Stack, role: str, tenant_id: str | None = None) -> str:
-    created = await stack.api.post("/v1/api-keys", json={"role": role, "tenant_id": tenant_id})
-    assert created.status_code == 201, created.text
-    return str(created.json()["key"])
 
 
 async def test_a_viewer_sees_no_change_buttons_and_forced_posts_get_403(
@@ -271,7 +256,7 @@ async def test_an_endpoint_with_several_targets_keeps_them_when_edited(
     form = {"csrf_token": token, "url": endpoint["url"], "name": "balanced"}
     assert (await web.post(page, data=form)).status_code == 303
     moved = await web.post(page, data={**form, "url": "https://example.com/one"})
-    assert moved.status_code == 422 and "2 targets" in _error_of(moved.text, "url")
+    assert moved.status_code == 422 and "2 targets" in error_of(moved.text, "url")
     stored = (await stack.api.get(f"/v1/endpoints/{endpoint['id']}")).json()
     assert stored["name"] == "balanced"
     assert [t["url"] for t in stored["targets"]] == [receiver.url, second_receiver.url]

@@ -6,9 +6,11 @@ import re
 
 import httpx
 
-from tests.support.stack import ADMIN_KEY
+from tests.support.stack import ADMIN_KEY, Stack
 
-__all__ = ["csrf_of", "sign_in", "signed_in"]
+__all__ = ["READ_ONLY", "csrf_of", "error_of", "key_for", "sign_in", "signed_in"]
+
+READ_ONLY = {"Sign out", "Filter", "Show"}  # the only buttons a viewer gets
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -34,3 +36,17 @@ async def signed_in(client: httpx.AsyncClient, key: str = ADMIN_KEY) -> str:
     page = await client.get("/console/callbacks")
     assert page.status_code == 200
     return csrf_of(page.text)
+
+
+def error_of(html: str, field: str) -> str:
+    """The validation message shown next to a form field."""
+    found = re.search(rf'<p class="error" id="e-{re.escape(field)}">([^<]*)</p>', html)
+    assert found, f"no error shown next to {field}"
+    return found.group(1)
+
+
+async def key_for(stack: Stack, role: str, tenant_id: str | None = None) -> str:
+    """A new API key of ``role`` (made by the admin through /v1)."""
+    created = await stack.api.post("/v1/api-keys", json={"role": role, "tenant_id": tenant_id})
+    assert created.status_code == 201, created.text
+    return str(created.json()["key"])
