@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, tracing: Tracing | None = None)
     )
     app.state.metrics = metrics = Metrics()
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
+    app.state.trusted_proxy_header = settings.trusted_proxy_header
     app.state.tokens = TokenVerifier(settings)
     app.state.rate_limiter = RateLimiter()
     configure_masking(rules_from_settings(settings))  # audit summaries and log lines

@@ -91,11 +91,14 @@ SessionDep = Annotated[AsyncSession, Depends(_session)]
 
 
 def caller_address(request: Request) -> str | None:
-    """The caller's address: the peer, or what trusted proxies say it is."""
+    """The caller's address: the peer, or what trusted proxies say it is (the one place that
+    reads it: key allow-lists, the audit log and the per-address rate limits all come here)."""
     peer = request.client.host if request.client else None
     trusted = request.app.state.trusted_proxies
-    forwarded = request.headers.getlist("x-forwarded-for") if trusted else []
-    return client_address(peer, forwarded, trusted)
+    if not trusted:
+        return peer
+    header: str = request.app.state.trusted_proxy_header
+    return client_address(peer, request.headers.getlist(header), trusted, header=header)
 
 
 async def _caller(

@@ -77,7 +77,11 @@ class Settings(BaseSettings):
     api_rate_limit_burst: int = Field(default=200, ge=1)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="CIDRs of proxies whose X-Forwarded-For names the caller; empty = peer",
+        description="CIDRs of proxies whose forwarding header names the caller; empty = peer",
+    )
+    trusted_proxy_header: Literal["x-forwarded-for", "forwarded"] = Field(
+        default="x-forwarded-for",
+        description="the one header trusted proxies write: X-Forwarded-For or RFC 7239 Forwarded",
     )
 
     # --- the CLI's client side (`goutong tenants ...`, `callbacks ...`, `verify`) -----------
@@ -171,6 +175,12 @@ class Settings(BaseSettings):
     # each endpoint's retries a fairness key of their own (needs matching.enableFairness)
     retry_fairness: bool = False
     workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")
+
+    @field_validator("trusted_proxy_header", mode="before")
+    @classmethod
+    def _header_name(cls, value: Any) -> Any:
+        """Header names are case-insensitive: ``Forwarded`` is ``forwarded``."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("allowed_target_networks", "trusted_proxies", mode="before")
     @classmethod

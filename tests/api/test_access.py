@@ -14,7 +14,7 @@ from api.app import ROUTE_MODULES
 from store.db import Database
 from store.models import ApiKey
 from store.types import utcnow
-from tests.support.api import app_client, expect_error
+from tests.support.api import app_client, expect_error, peer_client
 from tests.support.stack import ADMIN_KEY, Stack, make_settings, status_event
 
 # The rights as the product states them, written out independently of api.access.ROLES.
@@ -171,3 +171,45 @@ async def test_cidr_allow_list_uses_the_peer_unless_proxies_are_trusted(stack: S
 def test_trusted_proxies_setting_is_validated(bad: list[str]) -> None:
     with pytest.raises(ValueError):
         make_settings(Path("."), "x:1", trusted_proxies=bad)
+
+
+async def _audited_address(stack: Stack, tenant_id: str) -> list[str | None]:
+    response = await stack.api.get("/v1/audit", params={"action": "tenant.update"})
+    entries = [e for e in response.json()["data"] if e["resource"] == tenant_id]
+    return [e["address"] for e in reversed(entries)]  # oldest first
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_address_counts(stack: Stack) -> None:
+    """The peer is a proxy at 10.0.0.5 (as in production), not loopback."""
+    tenant = await stack.tenant()
+    key = (await _key(stack, tenant_id=tenant["id"], allowed_cidrs=["192.0.2.0/24"]))["key"]
+    proxy, stranger = ("10.0.0.5", 1234), ("203.0.113.7", 1234)
+    xff, fwd = {"X-Forwarded-For": "192.0.2.9"}, {"Forwarded": 'for="192.0.2.10:5000";proto=https'}
+    patch = f"/v1/tenants/{tenant['id']}"
+
+    async with peer_client(stack, key, proxy, trusted_proxies=["10.0.0.0/8"]) as api:
+        assert (await api.patch(patch, json={"description": "a"}, headers=xff)).status_code == 200
+        expect_error(await api.get("/v1/tenants"), 403, "ip_not_allowed")  # the proxy itself
+        expect_error(await api.get("/v1/tenants", headers=fwd), 403, "ip_not_allowed")
+        for garbage in ("not-an-ip", "192.0.2.9, \x7f", ",,,", "1.2.3.4.5", "[::1"):
+            bad = {"X-Forwarded-For": garbage}
+            expect_error(await api.get("/v1/tenants", headers=bad), 403, "ip_not_allowed")
+
+    trusted = {"trusted_proxies": ["10.0.0.0/8"], "trusted_proxy_header": "forwarded"}
+    async with peer_client(stack, key, proxy, **trusted) as api:
+        assert (await api.patch(patch, json={"description": "b"}, headers=fwd)).status_code == 200
+        expect_error(await api.get("/v1/tenants", headers=xff), 403, "ip_not_allowed")
+        for garbage in ('for="[2001:db8::1', "for=unknown", ";=;,", "for=_x;by=1"):
+            bad = {"Forwarded": garbage}
+            expect_error(await api.get("/v1/tenants", headers=bad), 403, "ip_not_allowed")
+
+    # A client that is not a trusted proxy cannot claim an address, with either header.
+    async with peer_client(stack, key, stranger, **trusted) as api:
+        both = {**xff, **fwd}
+        expect_error(await api.get("/v1/tenants", headers=both), 403, "ip_not_allowed")
+    async with peer_client(stack, key, stranger, trusted_proxies=["10.0.0.0/8"]) as api:
+        expect_error(await api.get("/v1/tenants", headers=xff), 403, "ip_not_allowed")
+    async with peer_client(stack, ADMIN_KEY, proxy) as api:  # no trusted proxies at all
+        assert (await api.patch(patch, json={"description": "c"}, headers=xff)).status_code == 200
+
+    assert await _audited_address(stack, tenant["id"]) == ["192.0.2.9", "192.0.2.10", "10.0.0.5"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from api.client_address import client_address, in_networks, parse_networks
 
 PROXIES = parse_networks(["10.0.0.0/8", "2001:db8::/32"])
@@ -34,3 +36,45 @@ def test_membership() -> None:
     assert in_networks("192.0.2.7", nets) and in_networks("10.255.0.1", nets)
     assert not in_networks("192.0.2.8", nets)
     assert not in_networks(None, nets) and not in_networks("garbage", nets)
+
+
+def test_ports_and_ipv4_mapped_addresses() -> None:
+    assert client_address("10.0.0.2", ["192.0.2.1:8443"], PROXIES) == "192.0.2.1"
+    assert client_address("10.0.0.2", ["[2001:db9::5]:80"], PROXIES) == "2001:db9::5"
+    assert client_address("::ffff:10.0.0.2", ["192.0.2.1"], PROXIES) == "192.0.2.1"
+    assert in_networks("::ffff:10.1.2.3", PROXIES)
+
+
+def test_forwarded_header_rfc_7239() -> None:
+    def forwarded(peer: str, *values: str) -> str | None:
+        return client_address(peer, values, PROXIES, header="forwarded")
+
+    assert forwarded("10.0.0.2", "for=192.0.2.60;proto=http;by=203.0.113.43") == "192.0.2.60"
+    assert forwarded("10.0.0.2", 'For="[2001:db9:cafe::17]:4711"') == "2001:db9:cafe::17"
+    two = 'for=198.51.100.7, for="10.0.0.9:80";proto=https'  # 10.0.0.9 is a trusted hop
+    assert forwarded("10.0.0.2", two) == "198.51.100.7"
+    assert forwarded("10.0.0.2", "for=1.1.1.1", "for=198.51.100.7") == "198.51.100.7"
+    assert forwarded("203.0.113.5", "for=192.0.2.60") == "203.0.113.5"  # untrusted peer
+    assert client_address("10.0.0.2", ["for=192.0.2.60"], [], header="forwarded") == "10.0.0.2"
+    # an X-Forwarded-For is not read when Forwarded is the header, nor the other way round
+    assert client_address("10.0.0.2", ["192.0.2.1"], PROXIES, header="forwarded") == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "for=unknown",
+        "for=_hidden",
+        "proto=https",
+        "for=",
+        'for="[2001:db8::1',
+        'for="192.0.2.1, for=192.0.2.2',
+        ";;;,,,==",
+        "for=999.1.1.1",
+        "\x00\xff",
+    ],
+)
+def test_malformed_forwarded_falls_back_to_the_peer(value: str) -> None:
+    assert client_address("10.0.0.2", [value], PROXIES, header="forwarded") == "10.0.0.2"
+    chained = f"for=192.0.2.1, {value}"  # stops at the bad hop: never reads past it
+    assert client_address("10.0.0.2", [chained], PROXIES, header="forwarded") == "10.0.0.2"

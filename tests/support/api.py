@@ -40,12 +40,21 @@ async def app_client(
     stack: Stack, credential: str | None, **settings: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A second API on the same store and Temporal with other settings; the peer is 127.0.0.1."""
+    async with peer_client(stack, credential, ("127.0.0.1", 123), **settings) as client:
+        yield client
+
+
+@asynccontextmanager
+async def peer_client(
+    stack: Stack, credential: str | None, peer: tuple[str, int], **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """``app_client`` whose requests come from ``peer`` (host, port) as the API sees it."""
     from api.app import create_app
 
     app = create_app(stack.settings.model_copy(update=settings))
     headers = {"Authorization": f"Bearer {credential}"} if credential else {}
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=peer)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://api", headers=headers
         ) as client:
