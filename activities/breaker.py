@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from activities.endpoint_watch import ENGINE, EndpointWatch
 from core.breaker import BreakerPolicy, failing_too_long
-from store.breaker import breaker_of, count_outcome, disable_endpoint, start_probe
+from store.breaker import BreakerView, count_outcome, disable_endpoint, start_probe
 from store.db import Database
 from store.types import utcnow
 
@@ -35,27 +35,34 @@ class CircuitBreaker:
         self._open = timedelta(seconds=policy.open_seconds)
         self._watch = watch
 
-    async def admit(self, endpoint_id: str) -> Gate:
+    async def admit(self, endpoint_id: str, view: BreakerView) -> Gate:
         """Whether to send now, or when to ask again (the breaker is open, or another worker's
-        probe is out)."""
+        probe is out), from ``view``, the breaker as read with the try's context; only an open
+        breaker due for its probe is decided again, under the lock."""
+        if self._watch is not None:
+            self._watch.observed(endpoint_id, view.state)
+        if view.state == "closed" or view.changed_at is None:
+            return self.unasked(view)
         now = utcnow()
+        if now < view.changed_at + self._open:
+            return Gate(retry_at=view.changed_at + self._open)
+        # open long enough (or a probe that never reported): decide under the lock
         async with self._db.session() as session:
-            view = await breaker_of(session, endpoint_id=endpoint_id)
-            if self._watch is not None:
-                self._watch.observed(endpoint_id, view.state)
-            window = timedelta(seconds=self._policy.window_seconds)
-            active = view.window_started_at is not None and view.window_started_at > now - window
-            if view.state == "closed" or view.changed_at is None:
-                return Gate(quiet=not active and view.consecutive_failures == 0)
-            if now < view.changed_at + self._open:
-                return Gate(retry_at=view.changed_at + self._open)
-            # open long enough (or a probe that never reported): decide under the lock
             probe = await start_probe(
                 session, endpoint_id=endpoint_id, now=now, open_for=self._open
             )
         if probe.transition is not None and self._watch is not None:
             await self._watch.transitioned(probe.transition)
         return Gate(retry_at=probe.retry_at)
+
+    def unasked(self, view: BreakerView) -> Gate:
+        """The gate of a try that does not ask the breaker (a manual try or a redirect): quiet
+        when closed and nothing failed within the window, so a success writes nothing."""
+        window = timedelta(seconds=self._policy.window_seconds)
+        started = view.window_started_at
+        active = started is not None and started > utcnow() - window
+        closed = view.state == "closed" or view.changed_at is None
+        return Gate(quiet=closed and not active and view.consecutive_failures == 0)
 
     async def record(self, endpoint_id: str, gate: Gate, *, failed: bool) -> None:
         """Counts a try's outcome; opens, closes or re-opens the breaker accordingly, and

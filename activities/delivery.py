@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.adapters import Adapter, Delivery, SendOutcome
 from activities.batching import Batcher, BatchKey, BatchResult
-from activities.breaker import CircuitBreaker, Gate
+from activities.breaker import CircuitBreaker
 from activities.limits import RateLimiter
 from activities.receiver_auth import ReceiverAuth
 from activities.share import SlotShare
@@ -102,9 +102,9 @@ class DeliveryActivities:
             report = AttemptReport(attempt=attempt - 1, error=reason)
             raise ApplicationError(reason, report, type=FAIL_FAST_ERROR, non_retryable=True)
         spec = delivery_spec(ctx.endpoint)
-        gate = Gate()
+        gate = self._breaker.unasked(ctx.breaker)
         if request.target_url is None and not request.force and trigger == "scheduled":
-            gate = await self._breaker.admit(spec.endpoint_id)
+            gate = await self._breaker.admit(spec.endpoint_id, ctx.breaker)
             if gate.retry_at is not None:
                 raise self._wait(attempt, "circuit open", gate.retry_at, "circuit")
         limited = request.target_url is None  # a redirect goes elsewhere: no limits

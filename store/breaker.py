@@ -21,11 +21,11 @@ __all__ = [
     "BreakerView",
     "Counted",
     "Probe",
-    "breaker_of",
     "count_outcome",
     "disable_endpoint",
     "list_transitions",
     "start_probe",
+    "view_of",
 ]
 
 _R = EndpointRuntime
@@ -58,9 +58,8 @@ class Counted:
     failing_since: datetime | None
 
 
-async def breaker_of(session: AsyncSession, *, endpoint_id: str) -> BreakerView:
-    """The breaker as it is now (no lock); closed and quiet for an endpoint that never failed."""
-    row = await session.get(_R, endpoint_id)
+def view_of(row: EndpointRuntime | None) -> BreakerView:
+    """The breaker of a runtime row read elsewhere (e.g. with the delivery context)."""
     if row is None:
         return BreakerView()
     return BreakerView(

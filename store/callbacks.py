@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
 from core.ids import new_id
-from store.models import Attempt, Callback, Endpoint, Event
+from store.breaker import BreakerView, view_of
+from store.models import Attempt, Callback, Endpoint, EndpointRuntime, Event
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 
@@ -32,6 +33,7 @@ class DeliveryContext:
     callback: Callback
     event: Event
     endpoint: Endpoint | None
+    breaker: BreakerView = field(default_factory=BreakerView)  # as read, without a lock
 
 
 async def get_callback(session: AsyncSession, *, callback_id: str) -> Callback:
@@ -74,20 +76,21 @@ async def list_attempts(session: AsyncSession, *, callback_id: str) -> list[Atte
 
 
 async def load_delivery_context(session: AsyncSession, *, callback_id: str) -> DeliveryContext:
-    """The callback with its event and endpoint, in one query."""
+    """The callback with its event, endpoint and the endpoint's breaker, in one query."""
     statement = (
-        select(Callback, Event, Endpoint)
+        select(Callback, Event, Endpoint, EndpointRuntime)
         .outerjoin(Event, col(Event.id) == col(Callback.event_id))
         .outerjoin(Endpoint, col(Endpoint.id) == col(Callback.endpoint_id))
+        .outerjoin(EndpointRuntime, col(EndpointRuntime.endpoint_id) == col(Callback.endpoint_id))
         .where(Callback.id == callback_id)
     )
     row = (await session.exec(statement)).first()
     if row is None:
         raise NotFound(f"callback {callback_id} not found", code="callback_not_found")
-    callback, event, endpoint = row
+    callback, event, endpoint, runtime = row
     if event is None:
         raise NotFound(f"event {callback.event_id} not found", code="event_not_found")
-    return DeliveryContext(callback=callback, event=event, endpoint=endpoint)
+    return DeliveryContext(callback, event, endpoint, view_of(runtime))
 
 
 async def record_attempt(

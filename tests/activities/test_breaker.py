@@ -15,6 +15,8 @@ from standardwebhooks import Webhook
 from temporalio.testing import WorkflowEnvironment
 
 from core.breaker import BreakerPolicy, should_open
+from store.db import Database
+from store.models import EndpointRuntime
 from tests.support.histories import keep_history
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack
@@ -141,3 +143,33 @@ async def test_health_shows_the_breaker_and_the_targets(
     assert well["healthy"] and well["weight"] == 2
     assert body["breaker"]["consecutive_failures"] == 1
     assert (await touchy.api.get("/v1/endpoints/ep_nope/health")).status_code == 404
+
+
+async def test_first_tries_count_only_once_something_failed(
+    stack: Stack, receiver: Receiver
+) -> None:
+    """A try reads the breaker with its context (one query): while nothing failed lately its
+    success writes no counters; after a failure the successes count (and end the run)."""
+    tenant = await stack.tenant()
+    endpoint = await stack.endpoint(tenant["id"], receiver.url, retry=fast_retry(max_attempts=1))
+    db = Database(stack.settings.resolved_database_url())
+    try:
+        [quiet] = (await stack.post_event(tenant["id"], message_id="q"))["callback_ids"]
+        await stack.wait_status(quiet, "delivered")
+        assert await _runtime(db, endpoint["id"]) is None  # nothing written for the breaker
+
+        receiver.answer(Answer(status=503))
+        [failed] = (await stack.post_event(tenant["id"], message_id="f"))["callback_ids"]
+        await stack.wait_status(failed, "dead_lettered")
+        [healed] = (await stack.post_event(tenant["id"], message_id="h"))["callback_ids"]
+        await stack.wait_status(healed, "delivered")
+        row = await _runtime(db, endpoint["id"])
+        assert row is not None
+        assert (row.window_requests, row.window_failures, row.consecutive_failures) == (2, 1, 0)
+    finally:
+        await db.dispose()
+
+
+async def _runtime(db: Database, endpoint_id: str) -> EndpointRuntime | None:
+    async with db.session() as session:
+        return await session.get(EndpointRuntime, endpoint_id)
