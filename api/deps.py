@@ -34,6 +34,7 @@ __all__ = [
     "caller_address",
     "limit_caller",
     "limit_failures",
+    "limit_public",
 ]
 
 _bearer = HTTPBearer(
@@ -137,6 +138,15 @@ def limit_failures(request: Request, address: str | None) -> None:
     settings: Settings = request.app.state.settings
     rate, burst = settings.api_rate_limit_per_second, settings.api_rate_limit_burst
     _take(request, f"failed:{address}", rate, burst, f"failed authentications from {address}")
+
+
+def limit_public(request: Request) -> None:
+    """Unauthenticated routes (the public catalogue): one bucket per caller address (behind
+    trusted proxies the forwarded one, see ``caller_address``)."""
+    settings: Settings = request.app.state.settings
+    address = caller_address(request)
+    rate, burst = settings.public_rate_limit_per_second, settings.public_rate_limit_burst
+    _take(request, f"public:{address}", rate, burst, f"unauthenticated requests from {address}")
 
 
 def _take(request: Request, bucket: str, rate: float, burst: int, what: str) -> None:

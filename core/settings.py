@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     )
     api_rate_limit_per_second: float = Field(default=100.0, ge=0)
     api_rate_limit_burst: int = Field(default=200, ge=1)
+    public_rate_limit_per_second: float = Field(
+        default=10.0, ge=0, description="unauthenticated routes, per caller address; 0 = off"
+    )
+    public_rate_limit_burst: int = Field(default=50, ge=1)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CIDRs of proxies whose forwarding header names the caller; empty = peer",

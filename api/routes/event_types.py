@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from api.access import CanConfigure, CanRead, RouteClass, allowed
 from api.auth import Principal
-from api.deps import CatalogueDep, SessionDep
+from api.deps import CatalogueDep, SessionDep, limit_public
 from api.schemas import (
     Catalog,
     CatalogEntry,
@@ -29,7 +29,8 @@ from store.models import EventType
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/event-types", tags=["event types"])
-public_router = APIRouter(tags=["event types"])
+# Without authentication, so limited per caller address (GOUTONG_PUBLIC_RATE_LIMIT_*).
+public_router = APIRouter(tags=["event types"], dependencies=[Depends(limit_public)])
 
 TypeName = Annotated[str, Path(max_length=100)]
 TenantQuery = Annotated[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.ratelimit import RateLimiter, TokenBucket
-from tests.support.api import app_client, expect_error
+from tests.support.api import app_client, expect_error, peer_client
 from tests.support.console import sign_in
 from tests.support.stack import ADMIN_KEY, Stack, status_event
 
@@ -107,3 +107,29 @@ async def test_console_sign_in_failures_are_limited_too(stack: Stack) -> None:
         limited = await sign_in(browser, "gt_guessed_key_000000")
         assert limited.status_code == 429 and "too many failed authentications" in limited.text
         assert (await sign_in(browser, ADMIN_KEY)).status_code == 303
+
+
+async def test_the_public_catalogue_is_limited_per_address(stack: Stack) -> None:
+    limits = {"public_rate_limit_per_second": 0.01, "public_rate_limit_burst": 2}
+    async with peer_client(stack, None, ("203.0.113.7", 1000), **limits) as anonymous:
+        for _ in range(2):
+            assert (await anonymous.get("/v1/catalog")).status_code == 200
+        response = await anonymous.get("/v1/catalog")
+        error = expect_error(response, 429, "rate_limited")
+        assert response.headers["Retry-After"] == "100"
+        assert error["details"] == {"retry_after_seconds": 100}
+        assert "203.0.113.7" in error["message"]
+        spoofed = {"X-Forwarded-For": "198.51.100.1"}  # no trusted proxies: not another bucket
+        expect_error(await anonymous.get("/v1/catalog", headers=spoofed), 429, "rate_limited")
+        keyed = {"Authorization": f"Bearer {ADMIN_KEY}"}  # keyed routes: the key's own limit
+        assert (await anonymous.get("/v1/tenants", headers=keyed)).status_code == 200
+        assert (await anonymous.get("/healthz")).status_code == 200  # probes are not limited
+
+    proxied = {**limits, "trusted_proxies": ["10.0.0.0/8"]}
+    async with peer_client(stack, None, ("10.0.0.5", 1000), **proxied) as behind_proxy:
+        for caller in ("192.0.2.1", "192.0.2.2"):  # each forwarded address has its own bucket
+            headers = {"X-Forwarded-For": caller}
+            for _ in range(2):
+                assert (await behind_proxy.get("/v1/catalog", headers=headers)).status_code == 200
+            response = await behind_proxy.get("/v1/catalog", headers=headers)
+            expect_error(response, 429, "rate_limited")

@@ -29,6 +29,7 @@ class ApiProcess:
             "GOUTONG_TEMPORAL_TASK_QUEUE": settings.temporal_task_queue,
             "GOUTONG_ADMIN_API_KEY": ADMIN_KEY,
             "GOUTONG_API_RATE_LIMIT_PER_SECOND": str(settings.api_rate_limit_per_second),
+            "GOUTONG_PUBLIC_RATE_LIMIT_PER_SECOND": str(settings.public_rate_limit_per_second),
             "GOUTONG_ALLOWED_TARGET_NETWORKS": ",".join(settings.allowed_target_networks),
         }
         self.proc: subprocess.Popen[bytes] | None = None

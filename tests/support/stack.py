@@ -59,6 +59,7 @@ def make_settings(data_dir: Path, temporal_address: str, **overrides: Any) -> Se
         # Bursts of events from one key are what most tests do; tests/api/test_ratelimit.py
         # turns the limit on where it is the subject.
         "api_rate_limit_per_second": 0,
+        "public_rate_limit_per_second": 0,
         "register_search_attributes": False,
         "worker_metrics_port": 0,
         "worker_sdk_metrics_port": 0,
