@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.alert_webhooks import AlertWebhooks
+from core.alert_contracts import AlertsEvaluation, AlertsSend, AlertsSent, AlertsTick
 from core.alerts import (
     BREAKER_OPEN_LONGER_THAN,
     DEAD_LETTERS_OVER,
@@ -23,7 +24,6 @@ from core.alerts import (
     decide,
     open_key,
 )
-from core.contracts import AlertsEvaluation, AlertsSend, AlertsSent, AlertsTick
 from core.settings import Settings
 from runtime.logs import log_context
 from runtime.metrics import Metrics
@@ -39,7 +39,7 @@ from store.alerts import (
     resolve_alert,
 )
 from store.db import Database
-from store.models import LinkageRule
+from store.linkage_models import LinkageRule
 from store.types import utcnow
 
 __all__ = ["AlertActivities", "log_transition"]

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from activities.sender import SendOutcome
-from core.contracts import BatchSpec
+from core.delivery_contracts import BatchSpec
 from core.ids import new_id
 
 __all__ = ["BATCH_ID_PREFIX", "BatchKey", "BatchResult", "Batcher", "Post", "array_body"]

@@ -19,7 +19,7 @@ from activities.limits import RateLimiter
 from activities.receiver_auth import ReceiverAuth
 from activities.share import SlotShare
 from activities.targeting import TargetPicker, hash_key_of, is_target_fault
-from core.contracts import (
+from core.delivery_contracts import (
     AttemptReport,
     BatchSpec,
     DeliveryRequest,
@@ -38,8 +38,9 @@ from runtime.metrics import Metrics, status_class
 from runtime.tracing import Tracing
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
+from store.endpoint_models import Endpoint
 from store.endpoints import delivery_spec
-from store.models import Attempt, Endpoint
+from store.event_models import Attempt
 
 if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import this module
     from runtime.callbacks import CallbackControl

@@ -15,7 +15,8 @@ from runtime.metrics import Metrics
 from store.audit import record_audit
 from store.breaker import disable_endpoint
 from store.db import Database
-from store.models import BreakerTransition, Endpoint
+from store.delivery_models import BreakerTransition
+from store.endpoint_models import Endpoint
 from store.revisions import record_revision
 
 if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import the activities

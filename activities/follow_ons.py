@@ -15,7 +15,7 @@ from activities.alert_webhooks import AlertWebhooks
 from activities.alerts import log_transition
 from activities.sender import HttpSender
 from core.alerts import ESCALATION, open_key
-from core.contracts import FollowOnInput, FollowOnOutcome
+from core.callback_contracts import FollowOnInput, FollowOnOutcome
 from core.envelope import ENVELOPE_VERSION, render_json
 from core.linkage import operational_type
 from core.secret_box import SecretBox
@@ -26,8 +26,9 @@ from runtime.operational import emit_operational_event
 from store.alert_models import Alert
 from store.alerts import Subject, open_alert
 from store.db import Database
+from store.event_models import Callback, Event
 from store.linkage import get_rule
-from store.models import Callback, Event, LinkageRule
+from store.linkage_models import LinkageRule
 from store.suppressions import suppress
 
 __all__ = ["FollowOnActivities"]

@@ -15,7 +15,7 @@ from activities.adapters.guard import guarded_transport
 from activities.adapters.http import ssl_context_for
 from activities.receiver_auth import ReceiverAuth
 from activities.targeting import shown_url, target_key
-from core.contracts import HealthCheckRound, HealthCheckRun
+from core.delivery_contracts import HealthCheckRound, HealthCheckRun
 from core.errors import TargetNotAllowed
 from core.netguard import NetGuard
 from core.secret_box import SecretBox
@@ -23,8 +23,8 @@ from core.settings import Settings
 from runtime.metrics import Metrics
 from store.db import Database
 from store.delivery_state import clear_target_failures, mark_target_failed, unhealthy_targets
+from store.endpoint_models import Endpoint
 from store.endpoints import delivery_spec
-from store.models import Endpoint
 from store.types import utcnow
 
 __all__ = ["HealthCheckActivities", "health_url"]

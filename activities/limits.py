@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.contracts import RateLimitSpec
+from core.delivery_contracts import RateLimitSpec
 from store.db import Database
 from store.limits import take_rate_slot
 from store.types import utcnow

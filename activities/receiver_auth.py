@@ -9,8 +9,8 @@ from typing import Any
 
 from activities.adapters.base import TlsConfig
 from core.secret_box import SecretBox
+from store.endpoint_models import Endpoint
 from store.endpoints import auth_context
-from store.models import Endpoint
 
 __all__ = ["ReceiverAuth"]
 

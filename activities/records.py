@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from core.contracts import RecordAck, StatusRecord
+from core.callback_contracts import RecordAck, StatusRecord
 from runtime.metrics import Metrics
 from store.callbacks import set_callback_status
 from store.db import Database

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlmodel import col, select
 from temporalio import activity
 
-from core.contracts import RecoveryPage, RecoveryPageResult
 from core.errors import GoutongError
+from core.recovery_contracts import RecoveryPage, RecoveryPageResult
 from runtime.callbacks import CallbackControl
 from store.db import Database
+from store.endpoint_models import Endpoint
 from store.linkage import callback_follow_ons
-from store.models import Endpoint
 from store.recovery import recoverable_page
 
 __all__ = ["RecoveryActivities"]

@@ -13,8 +13,8 @@ from api.schemas.endpoint_parts import AuthBasic, AuthBearer, AuthMtls, AuthNone
 from core.endpoint_rules import check_endpoint_config, check_tls_material
 from core.errors import InvalidInput
 from core.secret_box import SecretBox
+from store.endpoint_models import Endpoint
 from store.endpoints import auth_context, first_enabled_url
-from store.models import Endpoint
 from store.types import utcnow
 
 __all__ = ["apply_template", "audit_summary", "create_columns", "update_columns"]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.contracts import FollowOnSpec
+from core.callback_contracts import FollowOnSpec
 from core.routing import is_operational, type_matches
 
 __all__ = [

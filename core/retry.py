@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from temporalio.common import RetryPolicy
 
-from core.contracts import RetrySpec
+from core.callback_contracts import RetrySpec
 
 __all__ = [
     "DEFERRED_ERROR",

@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
 
 @dataclass
 class FollowOnInput:
-    """The JSON every follow-on gets (the same fields as GouTong's core.contracts)."""
+    """The JSON every follow-on gets (the same fields as GouTong's core.callback_contracts)."""
 
     rule_id: str
     kind: str

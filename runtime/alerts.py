@@ -5,7 +5,7 @@ from __future__ import annotations
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from core.contracts import AlertsInput
+from core.alert_contracts import AlertsInput
 from core.settings import Settings
 from workflows.alerts import AlertsWorkflow
 

@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
-from core.contracts import (
+from core.callback_contracts import (
     CallbackInput,
     CallbackState,
     CallbackStatus,
@@ -28,7 +28,8 @@ from core.contracts import (
 )
 from core.errors import CallbackClosed, ServiceUnavailable
 from core.settings import Settings
-from store.models import Callback, Endpoint
+from store.endpoint_models import Endpoint
+from store.event_models import Callback
 from workflows.callback import CallbackWorkflow
 
 __all__ = ["CallbackControl"]

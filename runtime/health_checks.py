@@ -9,12 +9,12 @@ from sqlmodel import col, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from core.contracts import HealthCheckInput
+from core.delivery_contracts import HealthCheckInput
 from core.errors import GoutongError
 from core.settings import Settings
 from runtime.callbacks import CallbackControl
 from store.db import Database
-from store.models import Endpoint
+from store.endpoint_models import Endpoint
 from workflows.health_check import HealthCheckWorkflow, health_check_workflow_id
 
 __all__ = ["after_endpoint_change", "ensure_health_checks", "start_health_check"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from runtime.callbacks import CallbackControl
+from store.endpoint_models import Endpoint
 from store.events import IngestedEvent, NewEvent, record_events, record_test_event
 from store.linkage import callback_follow_ons
-from store.models import Endpoint
 
 __all__ = ["accept_events", "accept_test_event"]
 

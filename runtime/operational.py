@@ -15,8 +15,8 @@ from core.errors import GoutongError
 from core.routing import is_operational
 from runtime.callbacks import CallbackControl
 from runtime.ingest import accept_events
+from store.endpoint_models import Endpoint
 from store.events import IngestedEvent, NewEvent
-from store.models import Endpoint
 
 __all__ = ["emit_operational_event", "endpoint_switched"]
 

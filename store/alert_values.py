@@ -10,7 +10,9 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.models import Callback, Endpoint, EndpointRuntime
+from store.delivery_models import EndpointRuntime
+from store.endpoint_models import Endpoint
+from store.event_models import Callback
 
 __all__ = ["Outcomes", "breakers_of", "dead_letters", "endpoints_of", "outcomes"]
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
-from store.models import ApiKey
+from store.tenant_models import ApiKey
 from store.types import utcnow
 
 __all__ = [

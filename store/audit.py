@@ -10,8 +10,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
 from core.masking import mask_value
-from store.models import AuditEntry
 from store.pagination import Page, paginate, to_page
+from store.tenant_models import AuditEntry
 
 __all__ = ["Actor", "changes_of", "list_audit", "record_audit"]
 

@@ -14,8 +14,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.breaker import BreakerPolicy, next_state
 from core.ids import new_id
+from store.delivery_models import BreakerTransition, EndpointRuntime
+from store.endpoint_models import Endpoint
 from store.limits import lock_endpoint
-from store.models import BreakerTransition, Endpoint, EndpointRuntime
 
 __all__ = [
     "BreakerView",

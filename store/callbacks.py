@@ -13,7 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.errors import NotFound
 from core.ids import new_id
 from store.breaker import BreakerView, view_of
-from store.models import Attempt, Callback, Endpoint, EndpointRuntime, Event
+from store.delivery_models import EndpointRuntime
+from store.endpoint_models import Endpoint
+from store.event_models import Attempt, Callback, Event
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 

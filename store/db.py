@@ -11,7 +11,14 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store import models  # noqa: F401  (registers the tables)
+from store import (  # noqa: F401  (registers every table on SQLModel.metadata)
+    alert_models,
+    delivery_models,
+    endpoint_models,
+    event_models,
+    linkage_models,
+    tenant_models,
+)
 from store.migrate import upgrade
 
 __all__ = ["Database"]

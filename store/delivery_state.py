@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
-from store.models import DeliveryLease, EndpointRuntime, TargetHealth
+from store.delivery_models import DeliveryLease, EndpointRuntime, TargetHealth
 from store.types import utcnow
 
 __all__ = [

@@ -7,13 +7,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.contracts import BatchSpec, DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
+from core.delivery_contracts import BatchSpec, DeliveryTarget, EndpointDeliverySpec, RateLimitSpec
 from core.errors import NotFound
 from core.ids import new_id
 from core.routing import endpoint_matches
-from store.models import Endpoint, Tenant
+from store.endpoint_models import Endpoint
 from store.pagination import Page, paginate, to_page
 from store.revisions import add_revision, commit_revision, delete_revisions, latest_revision
+from store.tenant_models import Tenant
 from store.types import utcnow
 
 __all__ = [

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.builtin_event_types import BUILTIN_EVENT_TYPES
 from core.errors import Conflict, Forbidden, NotFound
 from core.ids import new_id
-from store.models import EventType
+from store.event_models import EventType
 from store.types import utcnow
 
 __all__ = [

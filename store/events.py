@@ -13,8 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.errors import Conflict
 from core.ids import callback_id, new_id
 from core.routing import endpoint_matches
+from store.endpoint_models import Endpoint
 from store.endpoints import matching_endpoints
-from store.models import Callback, Endpoint, Event
+from store.event_models import Callback, Event
 
 __all__ = ["IngestedEvent", "NewEvent", "get_event", "record_events", "record_test_event"]
 

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.ids import new_id
+from store.delivery_models import DeliveryLease, EndpointRuntime
 from store.delivery_state import ensure_runtime
-from store.models import DeliveryLease, EndpointRuntime
 
 __all__ = ["lock_endpoint", "take_lease_if_below", "take_rate_slot"]
 

@@ -8,11 +8,12 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.contracts import FollowOnSpec
+from core.callback_contracts import FollowOnSpec
 from core.errors import NotFound
 from core.ids import new_id
 from core.linkage import RuleView, follow_ons_for
-from store.models import Callback, Event, LinkageRule
+from store.event_models import Callback, Event
+from store.linkage_models import LinkageRule
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 

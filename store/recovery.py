@@ -6,8 +6,8 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.contracts import RecoveryInput
-from store.models import Callback
+from core.recovery_contracts import RecoveryInput
+from store.event_models import Callback
 
 __all__ = ["count_recoverable", "recoverable_page"]
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.config_diff import config_diff
 from core.errors import Conflict, NotFound
 from core.ids import new_id
-from store.models import Endpoint, EndpointRevision
+from store.endpoint_models import Endpoint, EndpointRevision
 from store.pagination import Page
 
 __all__ = [

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from store.models import Attempt, Callback
+from store.event_models import Attempt, Callback
 
 __all__ = ["QualityReport", "percentiles", "quality_report"]
 

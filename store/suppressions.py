@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
 from core.ids import new_id
-from store.models import Suppression
+from store.linkage_models import Suppression
 from store.pagination import Page, paginate, to_page
 
 __all__ = ["find_suppression", "list_suppressions", "remove_suppression", "suppress"]

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import NotFound
 from core.ids import new_id
-from store.models import EndpointTemplate
+from store.endpoint_models import EndpointTemplate
 from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 

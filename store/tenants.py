@@ -11,8 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from core.errors import Conflict, NotFound
 from core.ids import new_id
 from store.alert_models import AlertRule
-from store.models import ApiKey, Endpoint, EventType, LinkageRule, Tenant
+from store.endpoint_models import Endpoint
+from store.event_models import EventType
+from store.linkage_models import LinkageRule
 from store.pagination import Page, paginate, to_page
+from store.tenant_models import ApiKey, Tenant
 from store.types import utcnow
 
 __all__ = ["create_tenant", "delete_tenant", "get_tenant", "list_tenants", "update_tenant"]

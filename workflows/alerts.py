@@ -10,7 +10,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from core.contracts import (
+    from core.alert_contracts import (
         AlertsEvaluation,
         AlertsInput,
         AlertsSend,

@@ -13,14 +13,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.delivery import DeliveryActivities
     from activities.records import RecordActivities
     from core import search_attributes as sa
-    from core.contracts import (
-        AttemptReport,
-        CallbackInput,
-        CallbackOutcome,
-        CallbackState,
-        DeliveryResult,
-        StatusRecord,
-    )
+    from core.callback_contracts import CallbackInput, CallbackOutcome, CallbackState, StatusRecord
+    from core.delivery_contracts import AttemptReport, DeliveryResult
     from core.retry import delay_before_attempt, temporal_retry_policy
     from workflows.callback_steering import CallbackSteering
     from workflows.linkage import FollowOns

@@ -10,16 +10,15 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.contracts import (
-        AttemptReport,
+    from core.callback_contracts import (
         CallbackInput,
         CallbackState,
         CallbackStatus,
-        DeliveryResult,
         Intervention,
         RedirectRequest,
         StatusQuery,
     )
+    from core.delivery_contracts import AttemptReport, DeliveryResult
 
 __all__ = ["CallbackSteering"]
 

@@ -8,7 +8,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from core.contracts import FollowOnInput, FollowOnOutcome
+    from core.callback_contracts import FollowOnInput, FollowOnOutcome
 
 __all__ = ["BUILT_IN_KINDS", "FOLLOW_ON_RETRY", "FollowOnWorkflow"]
 

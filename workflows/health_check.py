@@ -12,7 +12,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.health_checks import HealthCheckActivities
-    from core.contracts import HealthCheckInput, HealthCheckRound, HealthCheckRun
+    from core.delivery_contracts import HealthCheckInput, HealthCheckRound, HealthCheckRun
 
 __all__ = ["HealthCheckWorkflow", "health_check_workflow_id"]
 

@@ -10,7 +10,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.contracts import CallbackInput, FollowOnInput, FollowOnSpec
+    from core.callback_contracts import CallbackInput, FollowOnInput, FollowOnSpec
     from core.linkage import follow_on_id
     from workflows.follow_on import FollowOnWorkflow
 

@@ -11,13 +11,8 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.recovery import RecoveryActivities
-    from core.contracts import (
-        Intervention,
-        RecoveryInput,
-        RecoveryPage,
-        RecoveryProgress,
-        StatusQuery,
-    )
+    from core.callback_contracts import Intervention, StatusQuery
+    from core.recovery_contracts import RecoveryInput, RecoveryPage, RecoveryProgress
 
 __all__ = ["RecoveryWorkflow"]
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from temporalio.exceptions import ApplicationError
 
-from core.contracts import AttemptReport, CallbackInput, DeliveryRequest, RetrySpec
+from core.callback_contracts import CallbackInput, RetrySpec
+from core.delivery_contracts import AttemptReport, DeliveryRequest
 from core.retry import DEFERRED_ERROR, delay_before_attempt
 
 __all__ = [

@@ -24,7 +24,7 @@ from core.secret_box import SecretBox
 from store import alert_rules as store
 from store.alert_models import AlertRule
 from store.audit import changes_of, record_audit
-from store.models import Endpoint
+from store.endpoint_models import Endpoint
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/alert-rules", tags=["alerts"])

@@ -19,13 +19,14 @@ from api.schemas import (
     Page,
     RedirectIn,
 )
-from core.contracts import CallbackState, Intervention, RedirectRequest
+from core.callback_contracts import CallbackState, Intervention, RedirectRequest
 from core.errors import InvalidInput, NotFound
 from store import callbacks as store
 from store.audit import record_audit
+from store.endpoint_models import Endpoint
 from store.endpoints import get_endpoint
+from store.event_models import Callback
 from store.linkage import callback_follow_ons
-from store.models import Callback, Endpoint
 
 router = APIRouter(prefix="/v1/callbacks", tags=["callbacks"])
 

@@ -16,8 +16,8 @@ from api.schemas.engine import (
 )
 from store import endpoints as store
 from store.breaker import list_transitions
+from store.delivery_models import EndpointRuntime
 from store.delivery_state import in_flight_by_target, unhealthy_targets
-from store.models import EndpointRuntime
 from store.types import utcnow
 
 router = APIRouter(prefix="/v1/endpoints", tags=["endpoints"])

@@ -13,7 +13,7 @@ from core.errors import Conflict
 from runtime.health_checks import after_endpoint_change
 from store import endpoints as store
 from store.audit import record_audit
-from store.models import Endpoint, EndpointRevision
+from store.endpoint_models import Endpoint, EndpointRevision
 from store.revisions import (
     SNAPSHOT_FIELDS,
     get_revision,

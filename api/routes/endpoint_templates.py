@@ -13,7 +13,7 @@ from api.schemas import Page, TemplateCreate, TemplatePublic, TemplateUpdate
 from core.errors import Forbidden
 from store import templates as store
 from store.audit import record_audit
-from store.models import EndpointTemplate
+from store.endpoint_models import EndpointTemplate
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/endpoint-templates", tags=["endpoint templates"])

@@ -18,7 +18,7 @@ from runtime.health_checks import after_endpoint_change
 from runtime.operational import endpoint_switched
 from store import endpoints as store
 from store.audit import changes_of, record_audit
-from store.models import Endpoint, EndpointTemplate
+from store.endpoint_models import Endpoint, EndpointTemplate
 from store.templates import get_template
 from store.tenants import get_tenant
 

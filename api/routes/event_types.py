@@ -25,7 +25,7 @@ from core.errors import Forbidden, InvalidInput
 from core.event_types import check_schema
 from store import event_types as store
 from store.audit import record_audit
-from store.models import EventType
+from store.event_models import EventType
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/event-types", tags=["event types"])

@@ -25,7 +25,7 @@ from core.errors import InvalidInput
 from core.secret_box import SecretBox
 from store import linkage as store
 from store.audit import changes_of, record_audit
-from store.models import LinkageRule
+from store.linkage_models import LinkageRule
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/linkage-rules", tags=["linkage"])

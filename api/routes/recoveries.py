@@ -12,9 +12,10 @@ from api.access import CanIntervene, CanRead
 from api.auth import Principal
 from api.deps import ControlDep, SessionDep, SettingsDep
 from api.schemas import RecoveryCreate, RecoveryProgressPublic, RecoveryStarted
-from core.contracts import Intervention, RecoveryInput, RecoveryProgress
+from core.callback_contracts import Intervention
 from core.errors import NotFound, ServiceUnavailable
 from core.ids import new_id
+from core.recovery_contracts import RecoveryInput, RecoveryProgress
 from store.audit import record_audit
 from store.endpoints import get_endpoint
 from store.recovery import count_recoverable

@@ -13,7 +13,7 @@ from api.schemas.linkage import SuppressionCheck, SuppressionCreate, Suppression
 from core.errors import NotFound
 from store import suppressions as store
 from store.audit import record_audit
-from store.models import Suppression
+from store.linkage_models import Suppression
 from store.tenants import get_tenant
 
 router = APIRouter(prefix="/v1/suppressions", tags=["linkage"])

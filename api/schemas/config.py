@@ -29,7 +29,7 @@ from api.schemas.endpoint_parts import (
     Target,
     TargetPublic,
 )
-from core.contracts import RetrySpec
+from core.callback_contracts import RetrySpec
 from core.routing import EVENT_TYPE_PATTERN
 from core.signing import is_valid_secret
 

@@ -13,7 +13,7 @@ from api.routes import callbacks as api
 from api.schemas import CallbackPublic, InterventionIn, Page
 from console.rights import RouteClass, require
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
-from core.contracts import CallbackState
+from core.callback_contracts import CallbackState
 from core.errors import InvalidInput
 
 __all__ = ["IN_FLIGHT", "Filters", "list_page", "router"]

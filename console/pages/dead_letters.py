@@ -14,7 +14,7 @@ from api.schemas import InterventionIn
 from console.pages.callbacks import Filters, list_page
 from console.rights import RouteClass, require
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
-from core.contracts import CallbackState
+from core.callback_contracts import CallbackState
 from core.errors import GoutongError, InvalidInput
 
 __all__ = ["router"]

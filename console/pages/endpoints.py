@@ -20,7 +20,7 @@ from console.rights import RouteClass, require
 from console.secret_once import endpoint_secret, show_secret
 from console.test_event import send_test_event
 from console.web import ChangeDep, ConsoleRoute, Operator, OperatorDep, render
-from core.contracts import CallbackState
+from core.callback_contracts import CallbackState
 from core.errors import InvalidInput, NotFound
 
 __all__ = ["router"]

@@ -8,7 +8,14 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from store import models  # noqa: F401  (registers the tables)
+from store import (  # noqa: F401  (registers every table on SQLModel.metadata)
+    alert_models,
+    delivery_models,
+    endpoint_models,
+    event_models,
+    linkage_models,
+    tenant_models,
+)
 
 
 def render_item(type_: str, obj: Any, _context: Any) -> str | Literal[False]:

@@ -11,7 +11,7 @@ import pytest
 
 from activities.batching import Batcher, BatchKey, BatchResult
 from activities.sender import SendOutcome
-from core.contracts import BatchSpec
+from core.delivery_contracts import BatchSpec
 
 KEY = BatchKey("ep_1", 1, "http://127.0.0.1:9/hook")
 

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.breaker import BreakerPolicy, should_open
 from store.db import Database
-from store.models import EndpointRuntime
+from store.delivery_models import EndpointRuntime
 from tests.support.histories import keep_history
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack

@@ -13,7 +13,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.common import WorkflowIDReusePolicy
 
 from activities.health_checks import HealthCheckActivities, health_url
-from core.contracts import HealthCheckInput, HealthCheckRun
+from core.delivery_contracts import HealthCheckInput, HealthCheckRun
 from core.netguard import NetGuard
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from api.access import RouteClass, route_class_of
 from api.app import ROUTE_MODULES
 from store.db import Database
-from store.models import ApiKey
+from store.tenant_models import ApiKey
 from store.types import utcnow
 from tests.support.api import app_client, expect_error, peer_client
 from tests.support.stack import ADMIN_KEY, Stack, make_settings, status_event

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.contracts import FollowOnSpec
+from core.callback_contracts import FollowOnSpec
 from core.linkage import MISSING, RuleView, follow_on_id, follow_ons_for, lookup
 from core.routing import endpoint_matches
 

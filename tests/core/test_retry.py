@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from core.contracts import RetrySpec
+from core.callback_contracts import RetrySpec
 from core.retry import (
     FAIL_FAST_ERROR,
     delay_before_attempt,

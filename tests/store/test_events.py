@@ -11,9 +11,10 @@ import pytest_asyncio
 
 from core.errors import Conflict, NotFound
 from store.db import Database
+from store.endpoint_models import Endpoint
 from store.endpoints import enabled_endpoints_of
 from store.events import NewEvent, record_events
-from store.models import Endpoint, Tenant
+from store.tenant_models import Tenant
 from store.types import utcnow
 from tests.conftest import STORES
 from tests.support.postgres import fresh_database

@@ -8,7 +8,7 @@ import pytest
 from standardwebhooks import Webhook
 from temporalio.client import WorkflowExecutionStatus
 
-from core.contracts import CallbackOutcome
+from core.callback_contracts import CallbackOutcome
 from tests.support.histories import keep_history
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry

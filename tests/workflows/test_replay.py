@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from core.contracts import CallbackInput, CallbackOutcome
+from core.callback_contracts import CallbackInput, CallbackOutcome
 from runtime.sandbox import SANDBOX_MODES, workflow_runner
 from tests.support.histories import HISTORY_DIR
 from workflows.alerts import AlertsWorkflow

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.contracts import AttemptReport, RetrySpec
+from core.callback_contracts import RetrySpec
+from core.delivery_contracts import AttemptReport
 from core.retry import delay_before_attempt
 from workflows.runs import START_TO_CLOSE_MARGIN, Run, choose_run, deferral_until, timeouts
 

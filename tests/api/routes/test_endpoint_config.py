@@ -7,8 +7,8 @@ from typing import Any
 
 from store.api_keys import install_api_key
 from store.db import Database
+from store.endpoint_models import Endpoint
 from store.endpoints import get_endpoint
-from store.models import Endpoint
 from tests.support.api import expect_error
 from tests.support.certs import self_signed
 from tests.support.stack import Stack

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from store.db import Database
-from store.models import Endpoint, EndpointRevision
+from store.endpoint_models import Endpoint, EndpointRevision
 from tests.support.api import expect_error
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack
