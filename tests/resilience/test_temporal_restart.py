@@ -47,6 +47,17 @@ class DevServer:
                 await asyncio.sleep(0.1)
         raise AssertionError("the Temporal dev server did not start")
 
+    async def client(self) -> Client:
+        """A client, once the frontend answers (the port opens before it is healthy)."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return await Client.connect(self.address)
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
     def kill(self) -> None:
         assert self.proc is not None
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -66,7 +77,7 @@ async def own_server(tmp_path: Path) -> AsyncIterator[DevServer]:
 async def test_temporal_server_crash_loses_no_accepted_callback(
     own_server: DevServer, tmp_path: Path, receiver: Receiver
 ) -> None:
-    client = await Client.connect(own_server.address)
+    client = await own_server.client()
     settings = make_settings(tmp_path, own_server.address)
     async with AsyncExitStack() as exits:
         stack: Stack = await open_stack(exits, settings, client)
