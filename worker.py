@@ -84,11 +84,12 @@ def build_worker(
         return client
 
     control = CallbackControl(settings, same_client)
+    watch = EndpointWatch(db, metrics, control)  # tells breaker transitions; sweeps their outbox
     delivery = DeliveryActivities(
         db=db,
         adapters=adapters or build_adapters(settings, guard),
         picker=picker,
-        breaker=CircuitBreaker(db, settings.breaker_policy(), EndpointWatch(db, metrics, control)),
+        breaker=CircuitBreaker(db, settings.breaker_policy(), watch),
         client=client,
         settings=settings,
         box=box,
@@ -102,7 +103,9 @@ def build_worker(
     follow_ons = FollowOnActivities(
         db=db, control=control, sender=sender, box=box, settings=settings, webhooks=webhooks
     )
-    alerts = AlertActivities(db=db, webhooks=webhooks, settings=settings, metrics=metrics)
+    alerts = AlertActivities(
+        db=db, webhooks=webhooks, settings=settings, metrics=metrics, watch=watch
+    )
     health = HealthCheckActivities(db=db, box=box, guard=guard, settings=settings, metrics=metrics)
     main = Worker(
         client,

@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.alert_webhooks import AlertWebhooks
+from activities.endpoint_watch import EndpointWatch
 from core.alert_contracts import AlertsEvaluation, AlertsSend, AlertsSent, AlertsTick
 from core.alerts import (
     BREAKER_OPEN_LONGER_THAN,
@@ -93,15 +94,26 @@ def _subject(rule: AlertRule, endpoint_id: str) -> Subject:
 
 class AlertActivities:
     def __init__(
-        self, *, db: Database, webhooks: AlertWebhooks, settings: Settings, metrics: Metrics
+        self,
+        *,
+        db: Database,
+        webhooks: AlertWebhooks,
+        settings: Settings,
+        metrics: Metrics,
+        watch: EndpointWatch | None = None,
     ) -> None:
         self._db = db
         self._webhooks = webhooks
         self._settings = settings
         self._metrics = metrics
+        self._watch = watch
 
     @activity.defn(name="alerts_evaluate")
     async def evaluate(self, tick: AlertsTick) -> AlertsEvaluation:
+        """Every rule's alerts; first, the circuit breaker outbox's sweep (``watch``): this
+        activity is the one thing that runs on an interval for the whole namespace, whatever
+        is configured, so it tells breaker transitions whose event was lost."""
+        await self._sweep_breaker_outbox()
         now = utcnow()
         async with self._db.session() as session:
             rules = list((await session.exec(select(AlertRule))).all())
@@ -139,6 +151,14 @@ class AlertActivities:
             interval_seconds=self._settings.alerts_interval_seconds,
             iterations_per_run=self._settings.alerts_iterations_per_run,
         )
+
+    async def _sweep_breaker_outbox(self) -> None:
+        if self._watch is None:
+            return
+        try:
+            await self._watch.tell_untold()
+        except Exception as exc:  # the alerts go on; the sweep is tried again next interval
+            log.warning("breaker outbox sweep failed: %s", exc)
 
     @activity.defn(name="alerts_send")
     async def send(self, request: AlertsSend) -> AlertsSent:

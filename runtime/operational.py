@@ -32,9 +32,11 @@ async def emit_operational_event(
     key: str,
     message_id: str,
     data: dict[str, Any],
+    event_id: str | None = None,
 ) -> IngestedEvent:
     """Stores and routes one operational event; ``key`` makes it once-only (the same key and
-    data again is a duplicate, so a retried caller emits nothing twice)."""
+    data again is a duplicate, so a retried caller emits nothing twice). ``event_id``: a
+    deterministic id for the event (else a new one), so its callbacks' webhook-ids are too."""
     if not is_operational(event_type):
         raise ValueError(f"{event_type} is not an operational event type")
     body_hash = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -48,6 +50,7 @@ async def emit_operational_event(
         channel=None,
         data=data,
         meta={"source": "goutong"},
+        event_id=event_id,
     )
     [result] = await accept_events(session, control, [item])
     return result

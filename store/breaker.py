@@ -186,3 +186,34 @@ async def disable_endpoint(
     )
     await session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_handed_over(session: AsyncSession, *, transition_id: str, now: datetime) -> bool:
+    """Records that the transition's operational event was handed over; True if it was not
+    marked yet. Commits."""
+    result = await session.execute(
+        update(BreakerTransition)
+        .where(
+            col(BreakerTransition.id) == transition_id,
+            col(BreakerTransition.handed_over_at).is_(None),
+        )
+        .values(handed_over_at=now)
+    )
+    await session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def untold_transitions(
+    session: AsyncSession, *, before: datetime, limit: int = 100
+) -> list[BreakerTransition]:
+    """Transitions made before ``before`` whose event was never handed over, oldest first."""
+    rows = await session.exec(
+        select(BreakerTransition)
+        .where(
+            col(BreakerTransition.handed_over_at).is_(None),
+            col(BreakerTransition.at) < before,
+        )
+        .order_by(col(BreakerTransition.at), col(BreakerTransition.id))
+        .limit(limit)
+    )
+    return list(rows.all())

@@ -63,6 +63,11 @@ class BreakerTransition(SQLModel, table=True):
     window_failures: int = 0
     consecutive_failures: int = 0
     at: datetime = Field(sa_column=utc_column(index=True))
+    # when its operational event was handed over (stored and started): None = not yet, and
+    # the alerts evaluator's sweep tells it again after a minute (an outbox)
+    handed_over_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True, index=True)
+    )
 
 
 class DeliveryLease(SQLModel, table=True):

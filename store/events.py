@@ -32,6 +32,9 @@ class NewEvent:
     data: dict[str, Any]
     meta: dict[str, Any]
     type_version: int | None = None
+    # set: the event's id (one derived from what caused it, so that telling it again gives
+    # the same id and webhook-ids); None: a new one
+    event_id: str | None = None
 
 
 @dataclass
@@ -163,7 +166,7 @@ async def record_test_event(
 
 def _new_rows(item: NewEvent, endpoints: list[Endpoint]) -> IngestedEvent:
     event = Event(
-        id=new_id("evt"),
+        id=item.event_id or new_id("evt"),
         tenant_id=item.tenant_id,
         external_id=item.external_id,
         body_hash=item.body_hash,

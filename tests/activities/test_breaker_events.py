@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from standardwebhooks import Webhook
 from temporalio.testing import WorkflowEnvironment
 
+from store.delivery_models import BreakerTransition
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack
 from tests.test_worker import api_only, workers  # noqa: F401 (fixtures: API + worker processes)
@@ -117,6 +118,9 @@ async def test_every_transition_is_told_once_and_listed(
         ("half_open", "closed"),
     ]
     assert health["breaker"]["state"] == "closed" and health["breaker"]["failing_since"] is None
+    async with touchy.app.state.db.session() as session:  # the outbox: each marked handed over
+        rows = [await session.get(BreakerTransition, t["id"]) for t in listed]
+    assert all(row is not None and row.handed_over_at is not None for row in rows)
 
     metrics = _samples(generate_latest(touchy.worker_metrics.registry).decode())
     moves = "goutong_breaker_transitions_total"
