@@ -115,16 +115,15 @@ class EndpointWatch:
                         data=_event_data(endpoint, transition),
                         event_id=transition_event_id(transition.id),
                     )
-                except Conflict as exc:
-                    if exc.code != "idempotency_key_reused":
-                        raise
-                    # stored before (its worker died before marking it), with the endpoint's
-                    # name or switch as they were then: handed over already
-                    await session.rollback()
                 except GoutongError as exc:
-                    log.warning("could not emit %s for %s: %s", event_type, endpoint.id, exc)
-                    return False
-            await mark_handed_over(session, transition_id=transition.id, now=utcnow())
+                    if not _stored_before(exc):
+                        log.warning("could not emit %s for %s: %s", event_type, endpoint.id, exc)
+                        return False
+                    await session.rollback()
+            try:
+                await mark_handed_over(session, transition_id=transition.id, now=utcnow())
+            except Exception as exc:  # handed over all the same; the sweep's retry is a duplicate
+                log.warning("could not mark transition %s handed over: %s", transition.id, exc)
         return True
 
     async def tell_untold(self, *, older_than: timedelta = TELL_AGAIN_AFTER) -> int:
@@ -146,9 +145,13 @@ class EndpointWatch:
                 transition.at.isoformat(),
             )
             try:
-                told += await self.tell(transition)
-            except Exception as exc:  # the next one may still go; this one is tried again
+                handed_over = await self.tell(transition)
+            except Exception as exc:
                 log.warning("could not tell transition %s again: %s", transition.id, exc)
+                handed_over = False
+            if not handed_over:  # Temporal or the store is likely away: the next sweep goes on
+                break
+            told += 1
         return told
 
     async def disable(self, endpoint_id: str, reason: str, *, cause: str) -> bool:
@@ -186,6 +189,12 @@ class EndpointWatch:
                 if endpoint is not None:
                     await endpoint_switched(session, self._control, endpoint, actor=ENGINE)
         return True
+
+
+def _stored_before(exc: GoutongError) -> bool:
+    """The event's key was used with other data: it was stored by an earlier hand-over (whose
+    worker died before marking it) while the endpoint had another name or switch."""
+    return isinstance(exc, Conflict) and exc.code == "idempotency_key_reused"
 
 
 def _event_data(endpoint: Endpoint, transition: BreakerTransition) -> dict[str, object]:

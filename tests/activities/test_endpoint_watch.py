@@ -104,20 +104,30 @@ async def test_the_sweep_tells_a_lost_transition_once_with_its_own_id(
     assert await _handed_over(db, fresh.id) is None
 
     # Handed over, but its worker died before marking it: told again, the stored event answers
-    # (same key, same id): no second delivery.
-    stored = await _transition(db, watched["id"], now - timedelta(minutes=3))
-    assert await watch.tell(stored)
+    # (same key, same id), also when the endpoint was renamed since: no second delivery.
+    for n, rename in enumerate((False, True), start=2):
+        stored = await _transition(db, watched["id"], now - timedelta(minutes=3))
+        assert await watch.tell(stored)
+        await _unmark(db, stored.id)
+        await receiver.wait_for(n)
+        if rename:
+            patch = await stack.api.patch(f"/v1/endpoints/{watched['id']}", json={"name": "new"})
+            assert patch.status_code == 200, patch.text
+        assert await watch.tell_untold() == 1
+        await asyncio.sleep(0.5)
+        assert len(receiver.requests) == n
+        webhook_ids = [
+            w for w, p in _told(ops, receiver) if p["data"]["transition_id"] == stored.id
+        ]
+        assert webhook_ids == [callback_id(transition_event_id(stored.id), ops["id"])]
+        assert await _handed_over(db, stored.id) is not None
+
+
+async def _unmark(db: Database, transition_id: str) -> None:
     async with db.session() as session:
         await session.execute(
             update(BreakerTransition)
-            .where(col(BreakerTransition.id) == stored.id)
+            .where(col(BreakerTransition.id) == transition_id)
             .values(handed_over_at=None)
         )
         await session.commit()
-    await receiver.wait_for(2)
-    assert await watch.tell_untold() == 1
-    await asyncio.sleep(1)
-    assert len(receiver.requests) == 2
-    webhook_ids = [w for w, p in _told(ops, receiver) if p["data"]["transition_id"] == stored.id]
-    assert webhook_ids == [callback_id(transition_event_id(stored.id), ops["id"])]
-    assert await _handed_over(db, stored.id) is not None
