@@ -213,3 +213,11 @@ async def test_behind_a_trusted_proxy_the_forwarded_address_counts(stack: Stack)
         assert (await api.patch(patch, json={"description": "c"}, headers=xff)).status_code == 200
 
     assert await _audited_address(stack, tenant["id"]) == ["192.0.2.9", "192.0.2.10", "10.0.0.5"]
+
+
+def test_trusted_proxy_header_setting() -> None:
+    assert make_settings(Path("."), "x:1").trusted_proxy_header == "x-forwarded-for"
+    settings = make_settings(Path("."), "x:1", trusted_proxy_header=" Forwarded ")
+    assert settings.trusted_proxy_header == "forwarded"
+    with pytest.raises(ValueError):
+        make_settings(Path("."), "x:1", trusted_proxy_header="x-real-ip")
