@@ -64,6 +64,9 @@ def rss_trend(result: dict[str, Any], prefix: str = "worker") -> dict[str, float
     return {}
 
 
+_TUNED_FLOORS = ("tuned-floor-temporal", "tuned-floor-temporal-2")
+
+
 def _ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b and not math.isnan(a) and not math.isnan(b) else math.nan
 
@@ -86,6 +89,11 @@ def ratios(phases: Phases) -> dict[str, float]:
             out[f"{prefix}latency_{q}_vs_{key}"] = _ratio(
                 ours["latency_ms"][q], floor["latency_ms"][q]
             )
+    floors = [phases[f]["delivered_per_s"] for f in _TUNED_FLOORS if f in phases]
+    for name, phase in phases.items():  # --scenario tuned: against the mean of its two floors
+        if name.startswith("tuned-ours") and floors:
+            key = f"{name.removeprefix('tuned-').replace('-', '_')}_delivered_per_s_vs_floor"
+            out[key] = _ratio(phase["delivered_per_s"], sum(floors) / len(floors))
     return out
 
 

@@ -26,7 +26,7 @@ from bench.sampler import machine_info
 __all__ = ["main"]
 
 SCENARIOS = ("throughput", "light", "workers", "endpoints", "dead")
-EXTRA = ("levers", "modes")  # not part of "all"
+EXTRA = ("levers", "modes", "tuned")  # not part of "all"
 RESULTS = Path(__file__).resolve().parent / "results"
 Phase = Callable[[Options, str, Load], Awaitable[dict[str, Any]]]
 
@@ -75,6 +75,21 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
         plan.append(
             ("modes-embedded2", ours, Load(n, m, workers=0, api_processes=2, embedded=True))
         )
+    if "tuned" in chosen:  # every kept lever at once, between two floor runs (issue 8's target)
+        batch = args.batch_size or 100
+
+        def tuned(env: dict[str, str] | None = None, batched: bool = True) -> Load:
+            """2 API processes, each polling too (eager start), batched ingestion."""
+            return Load(
+                n, m, workers=0, api_processes=2, embedded=True,
+                batch=batch if batched else 0, env=env or {}, profile=not env and batched,
+            )  # fmt: skip
+
+        plan.append(("tuned-floor-temporal", bare_temporal, Load(n, m)))
+        plan.append(("tuned-ours", ours, tuned()))
+        plan.append(("tuned-ours-no-sandbox", ours, tuned({"GOUTONG_WORKFLOW_SANDBOX": "off"})))
+        plan.append(("tuned-floor-temporal-2", bare_temporal, Load(n, m)))
+        plan.append(("tuned-ours-single-posts", ours, tuned(batched=False)))
     if "dead" in chosen:
         plan.append(("dead-without", ours, Load(dead, m, rate=args.dead_rate)))
         plan.append(
