@@ -39,13 +39,15 @@ def test_smooth_weighted_period_gives_each_target_its_weight(
 
 @given(weights=weights_lists)
 def test_smooth_weighted_interleaves(weights: list[int]) -> None:
-    """No prefix of a period strays more than one pick from a target's exact share."""
+    """No prefix of a period strays two picks from a target's exact share (smooth weighted
+    round robin keeps it near one: 1.06 at worst for weights [3, 14, 1, 14, 1], so "under one"
+    does not hold; a schedule that sends a target's picks in a row strays by half its weight)."""
     total = sum(weights)
     seen = Counter[int]()
     for n in range(total):
         seen[smooth_weighted(weights, n)] += 1
         for i, weight in enumerate(weights):
-            assert abs(seen[i] - (n + 1) * weight / total) < 1 + 1e-9
+            assert abs(seen[i] - (n + 1) * weight / total) < 2
 
 
 def test_smooth_weighted_is_nginx_order() -> None:
