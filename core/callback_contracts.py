@@ -1,6 +1,7 @@
 """CallbackWorkflow's I/O: its input, outcome, signals, status query, records and follow-ons."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the SDK resolves these hints on every payload,
+# and string annotations cost ~5x more to resolve (tests/core/test_contracts.py keeps it so).
 
 from dataclasses import dataclass, field
 from datetime import datetime

@@ -1,6 +1,7 @@
 """RecoveryWorkflow's I/O: a bulk recovery's filters and progress, and its pages."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: the SDK resolves these hints on every payload,
+# and string annotations cost ~5x more to resolve (tests/core/test_contracts.py keeps it so).
 
 from dataclasses import dataclass
 from datetime import datetime
