@@ -6,7 +6,6 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from temporalio import activity
 from temporalio.client import Client
@@ -16,8 +15,8 @@ from activities.adapters import Adapter, Delivery, SendOutcome
 from activities.batching import Batcher, BatchKey, BatchResult
 from activities.breaker import CircuitBreaker
 from activities.limits import RateLimiter
-from activities.receiver_auth import ReceiverAuth
 from activities.share import SlotShare
+from activities.signed_requests import SignedRequests, envelope_of, shown_target
 from activities.targeting import TargetPicker, hash_key_of, is_target_fault
 from core.delivery_contracts import (
     AttemptReport,
@@ -27,25 +26,23 @@ from core.delivery_contracts import (
     DeliveryTarget,
     EndpointDeliverySpec,
 )
-from core.envelope import build_envelope, render_json, render_xml
+from core.envelope import render_json
 from core.masking import Masker, rules_from_settings
 from core.retry import DEFERRED_ERROR, FAIL_FAST_ERROR, delay_before_attempt, parse_retry_after
 from core.secret_box import SecretBox
 from core.settings import Settings
-from core.signing import signature_headers
 from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
 from runtime.tracing import Tracing
 from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
 from store.db import Database
-from store.endpoint_models import Endpoint
 from store.endpoints import delivery_spec
 from store.event_models import Attempt
 
 if TYPE_CHECKING:  # runtime.callbacks imports the workflows, which import this module
     from runtime.callbacks import CallbackControl
 
-__all__ = ["DeliveryActivities", "shown_target"]
+__all__ = ["DeliveryActivities"]
 
 log = logging.getLogger(__name__)
 _RETRY_AFTER_CODES = (429, 503)
@@ -70,13 +67,12 @@ class DeliveryActivities:
         self._metrics = metrics
         self._tracing = tracing or Tracing()
         self._db = db
-        self._box = box
         self._adapters = adapters
         self._picker = picker
         self._breaker = breaker
         self._rate = RateLimiter(db)
         self._share = SlotShare.from_settings(settings)
-        self._auth = ReceiverAuth(box)
+        self._requests = SignedRequests(box, settings.user_agent)
         self._client = client
         self._control = control
         self._settings = settings
@@ -120,7 +116,7 @@ class DeliveryActivities:
             again = datetime.now(UTC) + _CONCURRENCY_WAIT
             raise self._wait(attempt, "endpoint's share of the worker in use", again, "concurrency")
         try:
-            envelope = _envelope(ctx)
+            envelope = envelope_of(ctx)
             targets, protocol = _targets_of(spec, request.target_url)
             picked = await self._picker.pick(
                 endpoint_id=spec.endpoint_id,
@@ -160,9 +156,8 @@ class DeliveryActivities:
     ) -> SendOutcome:
         endpoint = ctx.endpoint
         assert endpoint is not None
-        render = render_xml if endpoint.payload_format == "xml" else render_json
-        body = render(envelope)
-        delivery = self._delivery(endpoint, ctx.callback.id, body, target)
+        body = self._requests.body(endpoint, envelope)
+        delivery = self._requests.delivery(endpoint, ctx.callback.id, body, target)
         return await self._post(delivery, protocol)
 
     async def _send_batched(
@@ -179,31 +174,11 @@ class DeliveryActivities:
         assert endpoint is not None
 
         async def post(batch_id: str, body: bytes) -> SendOutcome:
-            return await self._post(self._delivery(endpoint, batch_id, body, target), protocol)
+            delivery = self._requests.delivery(endpoint, batch_id, body, target)
+            return await self._post(delivery, protocol)
 
         key = BatchKey(endpoint.id, endpoint.revision, target.url)
         return await self._batcher.submit(key, spec, render_json(envelope), post)
-
-    def _delivery(
-        self, endpoint: Endpoint, msg_id: str, body: bytes, target: DeliveryTarget
-    ) -> Delivery:
-        """The signed request of ``body`` (``msg_id`` is its ``webhook-id``)."""
-        headers = {
-            **endpoint.headers,
-            **self._auth.headers(endpoint),
-            "content-type": f"application/{endpoint.payload_format}",
-            "user-agent": self._settings.user_agent,
-            **signature_headers(self._secrets(endpoint), msg_id, int(time.time()), body),
-        }
-        return Delivery(
-            endpoint_id=endpoint.id,
-            url=target.url,
-            body=body,
-            headers=headers,
-            timeout_seconds=endpoint.timeout_seconds,
-            stream=target.stream,
-            tls=self._auth.tls(endpoint),
-        )
 
     async def _post(self, delivery: Delivery, protocol: str) -> SendOutcome:
         # the POST's span; its traceparent goes to the receiver (a stream entry's field)
@@ -220,14 +195,6 @@ class DeliveryActivities:
     def _wait(self, attempt: int, reason: str, until: datetime, kind: str) -> ApplicationError:
         self._metrics.throttled_waits.labels(kind).inc()
         return _deferred(attempt, reason, until, kind)
-
-    def _secrets(self, endpoint: Endpoint) -> list[str]:
-        """The current secret, and the previous one while its grace period lasts."""
-        secrets = [self._box.open(endpoint.secret, context=endpoint.id)]
-        expires = endpoint.previous_secret_expires_at
-        if endpoint.previous_secret and expires and expires > datetime.now(UTC):
-            secrets.append(self._box.open(endpoint.previous_secret, context=endpoint.id))
-        return secrets
 
     async def _conclude(
         self,
@@ -316,20 +283,6 @@ class DeliveryActivities:
             log.warning("could not report attempt %s: %s", report.attempt, type(exc).__name__)
 
 
-def _envelope(ctx: DeliveryContext) -> dict[str, Any]:
-    return build_envelope(
-        callback_id=ctx.callback.id,
-        event_id=ctx.event.id,
-        tenant_id=ctx.event.tenant_id,
-        event_type=ctx.event.type,
-        message_id=ctx.event.message_id,
-        occurred_at=ctx.event.occurred_at,
-        data=ctx.event.data,
-        metadata=ctx.event.meta,
-        type_version=ctx.event.type_version,
-    )
-
-
 def _targets_of(
     spec: EndpointDeliverySpec, redirect_url: str | None
 ) -> tuple[list[DeliveryTarget], str]:
@@ -337,14 +290,6 @@ def _targets_of(
     if redirect_url is not None:
         return [DeliveryTarget(url=redirect_url)], "http"
     return spec.enabled_targets() or spec.targets, spec.protocol
-
-
-def shown_target(url: str, stream: str | None) -> str:
-    """The target as the attempt log shows it: no credentials, the stream of a queue."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    shown = urlunsplit(parts._replace(netloc=netloc))
-    return f"{shown}#{stream}" if stream else shown
 
 
 def _deferred(attempt: int, reason: str, until: datetime, kind: str) -> ApplicationError:

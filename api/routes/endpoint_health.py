@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from activities.delivery import shown_target
+from activities.signed_requests import shown_target
 from activities.targeting import target_key
 from api.access import CanRead
 from api.deps import SessionDep
