@@ -15,7 +15,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from tests.support.api_process import ApiProcess
+from tests.support.groups import FUZZ
 from tests.support.stack import ADMIN_KEY, make_settings
+
+pytestmark = FUZZ  # see tests/support/groups.py
 
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 # Schema-valid requests may still break a business rule the schema cannot express (a failed
