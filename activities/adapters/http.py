@@ -10,7 +10,7 @@ from collections import OrderedDict
 import httpx
 
 from activities.adapters.base import Delivery, SendOutcome, TlsConfig
-from activities.adapters.guard import guarded_transport
+from activities.adapters.guard import default_ssl_context, guarded_transport
 from activities.sender import HttpSender
 from core.netguard import NetGuard
 
@@ -18,12 +18,15 @@ __all__ = ["HttpAdapter", "ssl_context_for"]
 
 
 def ssl_context_for(tls: TlsConfig | None) -> ssl.SSLContext:
-    """The default trust store, or only the endpoint's CA bundle; plus its client certificate."""
-    if tls is None or not tls.ca_bundle:
+    """The default trust store, or only the endpoint's CA bundle; plus its client certificate.
+    Without either, the process's shared default context."""
+    if tls is None or not (tls.ca_bundle or (tls.client_cert and tls.client_key)):
+        return default_ssl_context()
+    if not tls.ca_bundle:
         context = httpx.create_ssl_context(trust_env=False)
     else:
         context = ssl.create_default_context(cadata=tls.ca_bundle)
-    if tls is not None and tls.client_cert and tls.client_key:
+    if tls.client_cert and tls.client_key:
         _load_client_pair(context, tls.client_cert, tls.client_key)
     return context
 

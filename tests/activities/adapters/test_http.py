@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from activities.adapters.base import Delivery, TlsConfig
-from activities.adapters.http import HttpAdapter
+from activities.adapters.http import HttpAdapter, ssl_context_for
 from core.netguard import LOOPBACK_NETWORKS, NetGuard
 from tests.support.receiver import Receiver
 from tests.support.tls import Pki, make_pki
@@ -80,3 +80,15 @@ async def test_unloadable_client_key_is_a_final_failure(adapter: HttpAdapter, pk
     outcome = await adapter.send(delivery("https://127.0.0.1:9/hook", "ep_9", broken))
     assert not outcome.ok and not outcome.retryable
     assert "invalid TLS configuration" in (outcome.error or "")
+
+
+def test_default_tls_context_is_shared_and_never_given_a_client_certificate(pki: Pki) -> None:
+    shared = ssl_context_for(None)
+    assert ssl_context_for(TlsConfig()) is shared  # built once per process, not per pool
+    own = [
+        ssl_context_for(TlsConfig(pki.client_cert, pki.client_key)),  # certificate, default CAs
+        ssl_context_for(TlsConfig(ca_bundle=pki.ca_cert)),
+        ssl_context_for(TlsConfig(pki.client_cert, pki.client_key, pki.ca_cert)),
+    ]
+    assert all(context is not shared for context in own)
+    assert len({id(context) for context in own}) == len(own)
