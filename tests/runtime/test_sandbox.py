@@ -1,13 +1,20 @@
-"""The workflow runner of each GOUTONG_WORKFLOW_SANDBOX mode (replays: tests/workflows)."""
+"""The workflow runner of each GOUTONG_WORKFLOW_SANDBOX mode (replays of every history:
+tests/workflows/test_replay.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from temporalio.worker import UnsandboxedWorkflowRunner
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from core.settings import Settings
-from runtime.sandbox import PURE_MODULES, workflow_runner
+from runtime.sandbox import PURE_MODULES, compiled_snippet, workflow_runner
+from tests.support.forbidden_workflow import WallClockCallbackWorkflow
+from tests.support.histories import HISTORY_DIR
+from workflows.callback import CallbackWorkflow
 
 
 def test_passthrough_shares_our_pure_modules_and_keeps_the_default_restrictions() -> None:
@@ -31,3 +38,30 @@ def test_the_default_is_passthrough_and_unknown_modes_are_refused() -> None:
     assert Settings(_env_file=None).workflow_sandbox == "passthrough"  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="unknown workflow sandbox mode"):
         workflow_runner("loose")
+
+
+def _first_try_history() -> WorkflowHistory:
+    path = HISTORY_DIR / "delivered_first_try.json"
+    return WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("mode", ["strict", "passthrough"])
+async def test_the_compiled_sandbox_still_refuses_the_wall_clock(mode: str) -> None:
+    replayer = Replayer(
+        workflows=[WallClockCallbackWorkflow], workflow_runner=workflow_runner(mode)
+    )
+    with pytest.raises(Exception, match=r"datetime\.datetime\.now"):
+        await replayer.replay_workflow(_first_try_history())
+
+
+async def test_sandbox_snippets_are_compiled_once_for_every_run() -> None:
+    replayer = Replayer(
+        workflows=[CallbackWorkflow], workflow_runner=workflow_runner("passthrough")
+    )
+    await replayer.replay_workflow(_first_try_history())
+    before = compiled_snippet.cache_info()
+    for _ in range(3):
+        await replayer.replay_workflow(_first_try_history())
+    after = compiled_snippet.cache_info()
+    assert after.misses == before.misses  # nothing new to compile
+    assert after.hits >= before.hits + 3 * 4  # create (2), activate, serialisation context...
