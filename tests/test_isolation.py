@@ -23,11 +23,11 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 BURST = 30  # events per endpoint
 BOUND = 12.0  # seconds from acceptance to arrival, generous; queued behind the slow: >= 14

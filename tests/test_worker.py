@@ -17,7 +17,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import (
     ADMIN_KEY,
@@ -28,7 +28,7 @@ from tests.support.stack import (
     status_event,
 )
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 ROOT = Path(__file__).resolve().parent.parent
 

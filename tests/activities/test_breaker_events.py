@@ -19,12 +19,12 @@ from standardwebhooks import Webhook
 from temporalio.testing import WorkflowEnvironment
 
 from store.delivery_models import BreakerTransition
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack
 from tests.test_worker import api_only, workers  # noqa: F401 (fixtures: API + worker processes)
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 OPEN_SECONDS = 3
 CIRCUIT_TYPES = [f"endpoint.circuit_{s}" for s in ("opened", "half_opened", "closed")]

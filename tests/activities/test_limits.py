@@ -8,12 +8,12 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry
 from tests.test_worker import api_only, workers  # noqa: F401 (fixtures: API + worker processes)
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 
 async def _post_all(stack: Stack, tenant_id: str, count: int) -> list[str]:

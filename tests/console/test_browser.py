@@ -15,11 +15,11 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import ADMIN_KEY, Stack
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "console"

@@ -13,11 +13,11 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from tests.support.api_process import ApiProcess
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Receiver
 from tests.support.stack import ADMIN_KEY, Stack, make_settings, open_stack, status_event
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 ROOT = Path(__file__).resolve().parents[2]
 

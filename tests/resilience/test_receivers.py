@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver, free_port
 from tests.support.stack import Stack, fast_retry
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 
 async def test_flapping_receiver_gets_every_callback(stack: Stack, receiver: Receiver) -> None:

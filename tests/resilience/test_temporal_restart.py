@@ -16,11 +16,11 @@ import pytest_asyncio
 from temporalio.client import Client
 
 from runtime.devstack import temporal_binary, temporal_dev_args
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import Answer, Receiver, free_port
 from tests.support.stack import Stack, fast_retry, make_settings, open_stack
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 
 class DevServer:

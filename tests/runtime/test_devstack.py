@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 
 from runtime.devstack import dev_target_networks, temporal_binary, temporal_dev_args
-from tests.support.groups import HEAVY
+from tests.support.groups import SERIAL
 from tests.support.receiver import free_port
 from tests.support.stack import make_settings
 
-pytestmark = HEAVY  # see tests/support/groups.py
+pytestmark = SERIAL  # see tests/support/groups.py
 
 ROOT = Path(__file__).resolve().parents[2]
 

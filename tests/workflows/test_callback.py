@@ -9,6 +9,7 @@ from standardwebhooks import Webhook
 from temporalio.client import WorkflowExecutionStatus
 
 from core.callback_contracts import CallbackOutcome
+from tests.support.groups import SERIAL
 from tests.support.histories import keep_history
 from tests.support.receiver import Answer, Receiver
 from tests.support.stack import Stack, fast_retry
@@ -35,6 +36,7 @@ async def test_first_try_delivery(stack: Stack, receiver: Receiver) -> None:
     assert (outcome.state, outcome.attempts) == ("delivered", 1)
 
 
+@SERIAL  # bounds on the spacing measured at the receiver
 async def test_retries_follow_the_declared_exponential_spacing(
     stack: Stack, receiver: Receiver
 ) -> None:
@@ -57,6 +59,7 @@ async def test_retries_follow_the_declared_exponential_spacing(
     assert [a["attempt"] for a in log] == [1, 2, 3]
 
 
+@SERIAL  # bounds on the spacing measured at the receiver
 async def test_fixed_strategy_spacing(stack: Stack, receiver: Receiver) -> None:
     receiver.answer(Answer(status=500), Answer(status=500))
     _, callback_id = await _setup(
@@ -68,6 +71,7 @@ async def test_fixed_strategy_spacing(stack: Stack, receiver: Receiver) -> None:
         assert 1.8 <= gap <= 3.4, gap
 
 
+@SERIAL  # bounds on the spacing measured at the receiver
 async def test_retry_after_sets_the_next_delay(stack: Stack, receiver: Receiver) -> None:
     receiver.answer(Answer(status=429, headers={"Retry-After": "3"}))
     _, callback_id = await _setup(
