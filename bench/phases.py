@@ -160,6 +160,9 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
                 result["drain_per_s"] = round(len(receipts) / span, 1)
             await asyncio.sleep(1)
             result["history_events"] = await history_sizes(client, list(receipts))
+            result["history_events_last"] = await history_sizes(
+                client, list(receipts), last=receipts
+            )
         finally:
             await api.close()
     return _finish(result, "ours", load, sampler)
@@ -191,6 +194,7 @@ async def bare_temporal(opts: Options, name: str, load: Load) -> dict[str, Any]:
         )
         await asyncio.sleep(1)
         result["history_events"] = await history_sizes(client, list(receipts))
+        result["history_events_last"] = await history_sizes(client, list(receipts), last=receipts)
     return _finish(result, "bare_temporal", load, sampler)
 
 

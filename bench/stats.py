@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from bench.load import Accepted, Receipts
 
-__all__ = ["history_sizes", "percentile", "summarize"]
+__all__ = ["history_sizes", "per_second", "percentile", "summarize"]
 
 _CLOSED = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
@@ -61,7 +61,16 @@ def summarize(accepted: Accepted, receipts: Receipts, expected: int) -> dict[str
             "mean": round(statistics.fmean(latencies), 1) if latencies else math.nan,
         },
         "body_bytes": int(statistics.median(sizes)) if sizes else 0,
+        "delivered_by_second": per_second(received, accepted.started),
     }
+
+
+def per_second(times: list[float], start: float) -> list[int]:
+    """How many of ``times`` fell in each whole second after ``start`` (a rate timeline)."""
+    counts = [0] * (int(max(times, default=start) - start) + 1)
+    for t in times:
+        counts[max(0, int(t - start))] += 1
+    return counts
 
 
 async def _history_length(client: Client, workflow_id: str) -> int | None:
@@ -74,9 +83,15 @@ async def _history_length(client: Client, workflow_id: str) -> int | None:
     return None
 
 
-async def history_sizes(client: Client, ids: list[str], sample: int = 20) -> dict[str, Any]:
-    """History events per callback over a random sample of delivered workflows."""
-    chosen = random.Random(8).sample(ids, min(sample, len(ids)))
+async def history_sizes(
+    client: Client, ids: list[str], sample: int = 20, last: Receipts | None = None
+) -> dict[str, Any]:
+    """History events per callback over a random sample of delivered workflows, or, given the
+    receipts as ``last``, over the ``sample`` delivered last (the tail of a run)."""
+    if last is not None:
+        chosen = sorted(ids, key=lambda key: last[key][0])[-sample:]
+    else:
+        chosen = random.Random(8).sample(ids, min(sample, len(ids)))
     sizes = [n for n in [await _history_length(client, i) for i in chosen] if n is not None]
     if not sizes:
         return {"sampled": 0}

@@ -38,6 +38,9 @@ def temporal_binary() -> str:
 
 
 def temporal_dev_args(db_file: Path, port: int, ui_port: int, namespace: str) -> list[str]:
+    """The dev server on a SQLite file in WAL mode, with one partition per task queue: on one
+    node, the default 4 partitions only forward tasks between them, and a backlog drained at
+    ~15 callbacks/s instead of ~60 at the end of a burst (docs/performance.md, 29 Nov 12:50)."""
     args = [
         "server", "start-dev",
         "--db-filename", str(db_file),
@@ -48,6 +51,8 @@ def temporal_dev_args(db_file: Path, port: int, ui_port: int, namespace: str) ->
         "--ui-port", str(ui_port),
         "--log-level", "warn",
         "--ui-disable-news-fetch",
+        "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+        "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
     ]  # fmt: skip
     if namespace != "default":
         args += ["--namespace", namespace]

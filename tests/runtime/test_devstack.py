@@ -171,11 +171,15 @@ def test_dev_stack_starts_prints_where_everything_is_and_stops(tmp_path: Path) -
     assert proc.returncode == 0
 
 
-def test_temporal_dev_args_use_sqlite_wal_and_register_search_attributes(tmp_path: Path) -> None:
+def test_temporal_dev_args_use_sqlite_wal_one_partition_and_our_search_attributes(
+    tmp_path: Path,
+) -> None:
     args = temporal_dev_args(tmp_path / "t.db", 7233, 8233, "default")
     joined = " ".join(args)
     assert f"--db-filename {tmp_path / 't.db'}" in joined
     assert "--sqlite-pragma journal_mode=wal" in joined
+    for side in ("Read", "Write"):
+        assert f"--dynamic-config-value matching.numTaskqueue{side}Partitions=1" in joined
     assert "--search-attribute GoutongStatus=Keyword" in joined
     assert Path(temporal_binary()).exists()
 
