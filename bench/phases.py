@@ -18,6 +18,7 @@ from bench.sampler import Sampler
 from bench.stack import Receivers, Stack, free_port
 from bench.stats import history_sizes, summarize
 from core.settings import Settings
+from tests.support.postgres import fresh_database
 
 __all__ = ["Load", "Options", "bare_temporal", "ours", "raw"]
 
@@ -31,6 +32,7 @@ class Options:
     profile: bool = False
     body_size: int = 0  # learned from our first phase; the floors POST the same size
     warmup: int = 20
+    postgres_url: str = ""  # a PostgreSQL server: each phase of ours gets a fresh database
 
 
 @dataclass
@@ -107,7 +109,8 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
     """Our path: POST /v1/events -> API -> Temporal -> worker -> receiver. With ``drain``, the
     worker starts only once every event is accepted (API alone, then worker alone)."""
     print(f"  {name}: ours, {load.events} events, {load.endpoints} endpoints ...", flush=True)
-    with Stack(opts.root / name) as stack:
+    store = await fresh_database(opts.postgres_url) if opts.postgres_url else ""
+    with Stack(opts.root / name, database_url=store) as stack:
         stack.start_temporal()
         receivers = stack.start_receivers(ok=load.endpoints, fail=1 if load.dead == "503" else 0)
         dead = receivers.fail_urls or (

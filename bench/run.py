@@ -22,6 +22,7 @@ from bench.levers import LEVERS
 from bench.phases import Load, Options, bare_temporal, ours, raw
 from bench.report import print_table, ratios, rss_trend, write_json, write_plot
 from bench.sampler import machine_info
+from tests.support.postgres import postgres_server
 
 __all__ = ["main"]
 
@@ -99,13 +100,20 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
 
 
 async def _run(args: argparse.Namespace, scratch: Path, out: Path) -> dict[str, Any]:
-    opts = Options(
-        root=scratch, out=out, concurrency=args.concurrency, timeout=args.timeout,
-        profile=args.profile,
-    )  # fmt: skip
+    if not args.postgres:
+        return await _phases(
+            args, Options(scratch, out, args.concurrency, args.timeout, args.profile)
+        )
+    with postgres_server() as url:  # Debian's postgresql, as the tests start it
+        print(f"store: PostgreSQL {url.rsplit('/', 1)[0]}, a fresh database per phase", flush=True)
+        opts = Options(scratch, out, args.concurrency, args.timeout, args.profile, postgres_url=url)
+        return await _phases(args, opts)
+
+
+async def _phases(args: argparse.Namespace, opts: Options) -> dict[str, Any]:
     phases: dict[str, dict[str, Any]] = {}
     plan = _plan(args)
-    print(f"{len(plan)} phases; scratch {scratch}", flush=True)
+    print(f"{len(plan)} phases; scratch {opts.root}", flush=True)
     for name, phase, load in plan:
         started = time.monotonic()
         result = await phase(opts, name, load)
@@ -154,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dead-mode", choices=("503", "refused"), default="503")
     p.add_argument("--timeout", type=float, help="seconds to wait for deliveries per phase")
     p.add_argument("--profile", action="store_true", help="py-spy the worker and API (main run)")
+    p.add_argument(
+        "--postgres", action="store_true",
+        help="our store on a throwaway PostgreSQL server (a fresh database per phase)",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, default=RESULTS, help="results directory")
     p.add_argument("--keep", action="store_true", help="keep the scratch dir (logs, databases)")
     return p
