@@ -81,7 +81,8 @@ async def test_temporal_server_crash_loses_no_accepted_callback(
     own_server: DevServer, tmp_path: Path, receiver: Receiver
 ) -> None:
     client = await own_server.client()
-    settings = make_settings(tmp_path, own_server.address)
+    # the ten 503s below open the endpoint's breaker; 2 s open (not 30) keeps the test on the crash
+    settings = make_settings(tmp_path, own_server.address, breaker_open_seconds=2)
     async with AsyncExitStack() as exits:
         stack: Stack = await open_stack(exits, settings, client)
         tenant = await stack.tenant()
