@@ -3,17 +3,14 @@ tests/workflows/test_replay.py)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from core.settings import Settings
 from runtime.sandbox import PURE_MODULES, compiled_snippet, workflow_runner
 from tests.support.forbidden_workflow import WallClockCallbackWorkflow
-from tests.support.histories import HISTORY_DIR
+from tests.support.histories import committed_history
 from workflows.callback import CallbackWorkflow
 
 
@@ -40,28 +37,23 @@ def test_the_default_is_passthrough_and_unknown_modes_are_refused() -> None:
         workflow_runner("loose")
 
 
-def _first_try_history() -> WorkflowHistory:
-    path = HISTORY_DIR / "delivered_first_try.json"
-    return WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
-
-
 @pytest.mark.parametrize("mode", ["strict", "passthrough"])
 async def test_the_compiled_sandbox_still_refuses_the_wall_clock(mode: str) -> None:
     replayer = Replayer(
         workflows=[WallClockCallbackWorkflow], workflow_runner=workflow_runner(mode)
     )
     with pytest.raises(Exception, match=r"datetime\.datetime\.now"):
-        await replayer.replay_workflow(_first_try_history())
+        await replayer.replay_workflow(committed_history("delivered_first_try"))
 
 
 async def test_sandbox_snippets_are_compiled_once_for_every_run() -> None:
     replayer = Replayer(
         workflows=[CallbackWorkflow], workflow_runner=workflow_runner("passthrough")
     )
-    await replayer.replay_workflow(_first_try_history())
+    await replayer.replay_workflow(committed_history("delivered_first_try"))
     before = compiled_snippet.cache_info()
     for _ in range(3):
-        await replayer.replay_workflow(_first_try_history())
+        await replayer.replay_workflow(committed_history("delivered_first_try"))
     after = compiled_snippet.cache_info()
     assert after.misses == before.misses  # nothing new to compile
     assert after.hits >= before.hits + 3 * 4  # create (2), activate, serialisation context...

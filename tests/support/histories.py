@@ -6,12 +6,19 @@ the scenario tests; the replay test replays every file against today's workflow 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 
 HISTORY_DIR = Path(__file__).resolve().parent.parent / "workflows" / "histories"
+
+
+def committed_history(name: str) -> WorkflowHistory:
+    """The committed history ``<name>.json``, ready to replay."""
+    path = HISTORY_DIR / f"{name}.json"
+    return WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
 
 
 async def keep_history(handle: WorkflowHandle, name: str) -> None:

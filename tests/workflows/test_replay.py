@@ -9,18 +9,15 @@ runs in production.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from temporalio import workflow
-from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from core.callback_contracts import CallbackInput, CallbackOutcome
 from runtime.sandbox import SANDBOX_MODES, workflow_runner
-from tests.support.histories import HISTORY_DIR
+from tests.support.histories import HISTORY_DIR, committed_history
 from workflows.alerts import AlertsWorkflow
 from workflows.callback import CallbackWorkflow
 from workflows.follow_on import FollowOnWorkflow
@@ -49,10 +46,6 @@ EXPECTED = {
 }
 
 
-def _history(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
-
-
 def test_every_representative_history_is_committed() -> None:
     assert EXPECTED <= {p.stem for p in HISTORY_DIR.glob("*.json")}
 
@@ -70,7 +63,7 @@ async def test_history_replays_deterministically(name: str, mode: str) -> None:
         ],
         workflow_runner=workflow_runner(mode),
     )
-    await replayer.replay_workflow(_history(HISTORY_DIR / f"{name}.json"))
+    await replayer.replay_workflow(committed_history(name))
 
 
 @workflow.defn(name="CallbackWorkflow", sandboxed=False)
@@ -86,4 +79,4 @@ class _DriftedCallbackWorkflow:
 async def test_replay_catches_a_nondeterministic_change() -> None:
     replayer = Replayer(workflows=[_DriftedCallbackWorkflow])
     with pytest.raises(workflow.NondeterminismError):
-        await replayer.replay_workflow(_history(HISTORY_DIR / "delivered_first_try.json"))
+        await replayer.replay_workflow(committed_history("delivered_first_try"))
