@@ -16,7 +16,7 @@ from bench.load import Accepted, Api, Receipts, event_body, fetch_receipts, wait
 from bench.profile import start_profiles, summarize_profile
 from bench.sampler import Sampler
 from bench.stack import Receivers, Stack, free_port
-from bench.stats import history_sizes, summarize
+from bench.stats import delivered_last, history_sizes, summarize
 from core.settings import Settings
 from tests.support.postgres import fresh_database
 
@@ -163,9 +163,7 @@ async def ours(opts: Options, name: str, load: Load) -> dict[str, Any]:
                 result["drain_per_s"] = round(len(receipts) / span, 1)
             await asyncio.sleep(1)
             result["history_events"] = await history_sizes(client, list(receipts))
-            result["history_events_last"] = await history_sizes(
-                client, list(receipts), last=receipts
-            )
+            result["history_events_last"] = await history_sizes(client, delivered_last(receipts))
         finally:
             await api.close()
     return _finish(result, "ours", load, sampler)
@@ -197,7 +195,7 @@ async def bare_temporal(opts: Options, name: str, load: Load) -> dict[str, Any]:
         )
         await asyncio.sleep(1)
         result["history_events"] = await history_sizes(client, list(receipts))
-        result["history_events_last"] = await history_sizes(client, list(receipts), last=receipts)
+        result["history_events_last"] = await history_sizes(client, delivered_last(receipts))
     return _finish(result, "bare_temporal", load, sampler)
 
 

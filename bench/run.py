@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import shutil
 import signal
 import sys
@@ -100,14 +101,15 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
 
 
 async def _run(args: argparse.Namespace, scratch: Path, out: Path) -> dict[str, Any]:
+    opts = Options(
+        root=scratch, out=out, concurrency=args.concurrency, timeout=args.timeout,
+        profile=args.profile,
+    )  # fmt: skip
     if not args.postgres:
-        return await _phases(
-            args, Options(scratch, out, args.concurrency, args.timeout, args.profile)
-        )
+        return await _phases(args, opts)
     with postgres_server() as url:  # Debian's postgresql, as the tests start it
         print(f"store: PostgreSQL {url.rsplit('/', 1)[0]}, a fresh database per phase", flush=True)
-        opts = Options(scratch, out, args.concurrency, args.timeout, args.profile, postgres_url=url)
-        return await _phases(args, opts)
+        return await _phases(args, dataclasses.replace(opts, postgres_url=url))
 
 
 async def _phases(args: argparse.Namespace, opts: Options) -> dict[str, Any]:

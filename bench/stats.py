@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from bench.load import Accepted, Receipts
 
-__all__ = ["history_sizes", "per_second", "percentile", "summarize"]
+__all__ = ["delivered_last", "history_sizes", "per_second", "percentile", "summarize"]
 
 _CLOSED = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
@@ -83,15 +83,14 @@ async def _history_length(client: Client, workflow_id: str) -> int | None:
     return None
 
 
-async def history_sizes(
-    client: Client, ids: list[str], sample: int = 20, last: Receipts | None = None
-) -> dict[str, Any]:
-    """History events per callback over a random sample of delivered workflows, or, given the
-    receipts as ``last``, over the ``sample`` delivered last (the tail of a run)."""
-    if last is not None:
-        chosen = sorted(ids, key=lambda key: last[key][0])[-sample:]
-    else:
-        chosen = random.Random(8).sample(ids, min(sample, len(ids)))
+def delivered_last(receipts: Receipts, count: int = 20) -> list[str]:
+    """The ``count`` callbacks whose receipt came last (the tail of a run)."""
+    return sorted(receipts, key=lambda key: receipts[key][0])[-count:]
+
+
+async def history_sizes(client: Client, ids: list[str], sample: int = 20) -> dict[str, Any]:
+    """History events per callback over a random sample of delivered workflows."""
+    chosen = random.Random(8).sample(ids, min(sample, len(ids)))
     sizes = [n for n in [await _history_length(client, i) for i in chosen] if n is not None]
     if not sizes:
         return {"sampled": 0}
