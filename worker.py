@@ -34,6 +34,7 @@ from core.settings import Settings, get_settings
 from runtime.alerts import ensure_alerts_workflow
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
+from runtime.gc_tuning import tune_gc
 from runtime.health_checks import ensure_health_checks
 from runtime.logs import configure_logging
 from runtime.metrics import Metrics
@@ -175,6 +176,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             log.warning("worker metrics are off: port %s: %s", settings.worker_metrics_port, exc)
     stop = stop or asyncio.Event()
     async with running_worker(client, settings, db, metrics, tracing):
+        tune_gc(settings.gc_gen0_threshold)  # after startup: what it built is frozen
         await stop.wait()
     await db.dispose()
     tracing.shutdown()

@@ -42,13 +42,14 @@ from core.masking import configure_masking, rules_from_settings
 from core.settings import Settings, get_settings
 from runtime.bootstrap import bootstrap
 from runtime.callbacks import CallbackControl
+from runtime.gc_tuning import tune_gc
 from runtime.metrics import Metrics
 from runtime.secrets import load_secret_box
 from runtime.temporal import connect
 from runtime.tracing import Tracing, build_tracing
 from store.db import Database
 
-__all__ = ["ROUTE_MODULES", "create_app"]
+__all__ = ["ROUTE_MODULES", "create_app", "served_app"]
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,17 @@ ROUTE_MODULES = (
 """Every router of the API, in the order they are mounted."""
 
 
-def create_app(settings: Settings | None = None, tracing: Tracing | None = None) -> FastAPI:
-    """``tracing``: given by a caller that owns it (tests); else built from ``settings``."""
+def served_app() -> FastAPI:
+    """The app of an API server process (``goutong api``: uvicorn's factory in each of its
+    processes): as create_app, and the process's garbage collector tuned once it started."""
+    return create_app(owns_process=True)
+
+
+def create_app(
+    settings: Settings | None = None, tracing: Tracing | None = None, *, owns_process: bool = False
+) -> FastAPI:
+    """``tracing``: given by a caller that owns it (tests); else built from ``settings``.
+    ``owns_process``: the app is its process's main job (runtime.gc_tuning after startup)."""
     settings = settings or get_settings()
     owns_tracing = tracing is None
     tracing = tracing or build_tracing(settings, "api")
@@ -110,6 +120,8 @@ def create_app(settings: Settings | None = None, tracing: Tracing | None = None)
                     app.state.control = await _embed_worker(stack, settings, db, metrics, tracing)
                 else:
                     app.state.control = CallbackControl(settings, connect_traced)
+                if owns_process:
+                    tune_gc(settings.gc_gen0_threshold)
                 yield
         finally:
             await db.dispose()

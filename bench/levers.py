@@ -6,6 +6,8 @@ options named in the environment:
 - ``GOUTONG_WORKFLOW_SANDBOX`` (a product setting, ``runtime.sandbox``): ``strict`` (the SDK's
   default sandbox, re-importing the workflow modules per run), ``passthrough`` (the default),
   ``off`` (``UnsandboxedWorkflowRunner``);
+- ``GOUTONG_GC_GEN0_THRESHOLD`` (a product setting, ``runtime.gc_tuning``): ``0`` leaves
+  Python's garbage collector as it starts;
 - ``BENCH_POLLERS=N``: N workflow-task and N activity-task pollers (default 5 each);
 - ``BENCH_MAX_CACHED=N``: ``max_cached_workflows`` (sticky cache size).
 
@@ -27,6 +29,7 @@ LEVERS: dict[str, dict[str, str]] = {
     "strict-sandbox": {"GOUTONG_WORKFLOW_SANDBOX": "strict"},
     "no-sandbox": {"GOUTONG_WORKFLOW_SANDBOX": "off"},
     "pollers-20": {"BENCH_POLLERS": "20"},
+    "default-gc": {"GOUTONG_GC_GEN0_THRESHOLD": "0"},  # Python's collector, as it starts
 }
 
 

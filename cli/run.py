@@ -40,7 +40,7 @@ def api() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format, rules_from_settings(settings))
     uvicorn.run(
-        "api.app:create_app",
+        "api.app:served_app",
         factory=True,
         host=settings.api_host,
         port=settings.api_port,

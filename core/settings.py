@@ -179,6 +179,9 @@ class Settings(BaseSettings):
     # each endpoint's retries a fairness key of their own (needs matching.enableFairness)
     retry_fairness: bool = False
     workflow_sandbox: str = Field(default="passthrough", pattern="^(strict|passthrough|off)$")
+    # the API and worker processes freeze their startup objects out of the garbage collector
+    # and collect the youngest generation every this many allocations (Python: 700); 0 = as is
+    gc_gen0_threshold: int = Field(default=20_000, ge=0)
 
     @field_validator("trusted_proxy_header", mode="before")
     @classmethod

@@ -39,7 +39,7 @@ class ApiProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
+        cmd = [sys.executable, "-m", "uvicorn", "api.app:served_app", "--factory"]
         cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         cmd += ["--no-proxy-headers"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)
