@@ -34,8 +34,9 @@ from core.settings import Settings
 from runtime.logs import log_context
 from runtime.metrics import Metrics, status_class
 from runtime.tracing import Tracing
-from store.callbacks import DeliveryContext, load_delivery_context, record_attempt
+from store.callbacks import DeliveryContext
 from store.db import Database
+from store.delivery_batches import DeliveryBatches
 from store.endpoints import delivery_spec
 from store.event_models import Attempt
 
@@ -66,7 +67,6 @@ class DeliveryActivities:
     ) -> None:
         self._metrics = metrics
         self._tracing = tracing or Tracing()
-        self._db = db
         self._adapters = adapters
         self._picker = picker
         self._breaker = breaker
@@ -78,6 +78,7 @@ class DeliveryActivities:
         self._settings = settings
         self._masker = Masker(rules_from_settings(settings))
         self._batcher = Batcher()
+        self._store = DeliveryBatches(db)  # concurrent tries share their reads and writes
 
     @activity.defn(name="deliver")
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
@@ -85,8 +86,7 @@ class DeliveryActivities:
         info = activity.info()
         attempt = request.attempt_offset + info.attempt
         trigger = request.trigger if info.attempt == 1 else "scheduled"
-        async with self._db.session() as session:
-            ctx = await load_delivery_context(session, callback_id=request.callback_id)
+        ctx = await self._store.context(request.callback_id)
         log_context.set(
             {"tenant_id": ctx.callback.tenant_id, "endpoint_id": ctx.callback.endpoint_id}
         )
@@ -227,10 +227,7 @@ class DeliveryActivities:
             self._metrics.attempts_per_delivery.observe(attempt)
             waited = datetime.now(UTC) - ctx.event.received_at
             self._metrics.accept_to_delivery.observe(max(0.0, waited.total_seconds()))
-            async with self._db.session() as session:
-                await record_attempt(
-                    session, attempt=record, status="delivered", next_attempt_at=None
-                )
+            await self._store.record(record, status="delivered", next_attempt_at=None)
             assert outcome.status_code is not None
             return DeliveryResult(attempt, outcome.status_code, outcome.duration_ms)
 
@@ -249,13 +246,11 @@ class DeliveryActivities:
         next_at = datetime.now(UTC) + timedelta(seconds=delay)
         will_retry = not fail_fast and try_no < request.max_attempts and next_at < request.deadline
         error = record.error or "failed"
-        async with self._db.session() as session:
-            await record_attempt(
-                session,
-                attempt=record,
-                status="retrying" if will_retry else ctx.callback.status,
-                next_attempt_at=next_at if will_retry else None,
-            )
+        await self._store.record(
+            record,
+            status="retrying" if will_retry else ctx.callback.status,
+            next_attempt_at=next_at if will_retry else None,
+        )
         report = AttemptReport(
             attempt=attempt,
             error=error,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import Update, bindparam, case, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,12 +22,15 @@ from store.pagination import Page, paginate, to_page
 from store.types import utcnow
 
 __all__ = [
+    "AttemptRecord",
     "DeliveryContext",
     "get_callback",
     "list_attempts",
     "list_callbacks",
     "load_delivery_context",
+    "load_delivery_contexts",
     "record_attempt",
+    "record_attempts",
     "set_callback_status",
 ]
 
@@ -79,20 +84,45 @@ async def list_attempts(session: AsyncSession, *, callback_id: str) -> list[Atte
 
 async def load_delivery_context(session: AsyncSession, *, callback_id: str) -> DeliveryContext:
     """The callback with its event, endpoint and the endpoint's breaker, in one query."""
+    found = (await load_delivery_contexts(session, callback_ids=[callback_id]))[callback_id]
+    if isinstance(found, NotFound):
+        raise found
+    return found
+
+
+async def load_delivery_contexts(
+    session: AsyncSession, *, callback_ids: Sequence[str]
+) -> dict[str, DeliveryContext | NotFound]:
+    """The delivery context of each callback, or why there is none, in one query (instances
+    that several callbacks share, such as their event, are one object: read, never change)."""
     statement = (
         select(Callback, Event, Endpoint, EndpointRuntime)
         .outerjoin(Event, col(Event.id) == col(Callback.event_id))
         .outerjoin(Endpoint, col(Endpoint.id) == col(Callback.endpoint_id))
         .outerjoin(EndpointRuntime, col(EndpointRuntime.endpoint_id) == col(Callback.endpoint_id))
-        .where(Callback.id == callback_id)
+        .where(col(Callback.id).in_(set(callback_ids)))
     )
-    row = (await session.exec(statement)).first()
-    if row is None:
-        raise NotFound(f"callback {callback_id} not found", code="callback_not_found")
-    callback, event, endpoint, runtime = row
-    if event is None:
-        raise NotFound(f"event {callback.event_id} not found", code="event_not_found")
-    return DeliveryContext(callback, event, endpoint, view_of(runtime))
+    found: dict[str, DeliveryContext | NotFound] = {
+        callback_id: NotFound(f"callback {callback_id} not found", code="callback_not_found")
+        for callback_id in callback_ids
+    }
+    for callback, event, endpoint, runtime in (await session.exec(statement)).all():
+        if event is None:
+            found[callback.id] = NotFound(
+                f"event {callback.event_id} not found", code="event_not_found"
+            )
+        else:
+            found[callback.id] = DeliveryContext(callback, event, endpoint, view_of(runtime))
+    return found
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One try's attempt row and where it leaves its callback."""
+
+    attempt: Attempt
+    status: str
+    next_attempt_at: datetime | None
 
 
 async def record_attempt(
@@ -102,30 +132,72 @@ async def record_attempt(
     status: str,
     next_attempt_at: datetime | None,
 ) -> None:
-    """Appends one attempt and moves the callback's summary in the same transaction (one
-    UPDATE, no read: the attempt count only grows)."""
-    attempt.id = new_id("att")
+    """Appends one attempt and moves the callback's summary in the same transaction."""
+    if await record_attempts(session, [AttemptRecord(attempt, status, next_attempt_at)]):
+        raise NotFound(f"callback {attempt.callback_id} not found", code="callback_not_found")
+
+
+async def record_attempts(session: AsyncSession, records: Sequence[AttemptRecord]) -> set[str]:
+    """Appends the attempts and moves their callbacks' summaries, all in one transaction (one
+    UPDATE per kind of summary, no read: the attempt count only grows). Returns the callback
+    ids that were not found; their attempts are not recorded."""
     now = utcnow()
+    connection = await session.connection()
+    updated, counted = 0, True
+    for delivered in (True, False):
+        params = [
+            _summary_params(record, now)
+            for record in records
+            if (record.status == "delivered") == delivered
+        ]
+        if params:
+            result = await connection.execute(_summary_update(delivered=delivered), params)
+            updated += result.rowcount
+            counted &= len(params) == 1 or connection.dialect.supports_sane_multi_rowcount
+    ids = {record.attempt.callback_id for record in records}
+    missing: set[str] = set()
+    if updated != len(records) or not counted:  # asyncpg counts no executemany
+        statement = select(col(Callback.id)).where(col(Callback.id).in_(ids))
+        missing = ids - set((await session.exec(statement)).all())
+    for record in records:
+        if record.attempt.callback_id not in missing:
+            record.attempt.id = new_id("att")
+            session.add(record.attempt)
+    await session.commit()
+    return missing
+
+
+def _summary_params(record: AttemptRecord, now: datetime) -> dict[str, Any]:
+    attempt = record.attempt
+    return {
+        "b_callback_id": attempt.callback_id,
+        "b_attempt": attempt.attempt,
+        "b_status_code": attempt.status_code,
+        "b_error": attempt.error,
+        "b_next_attempt_at": record.next_attempt_at,
+        "b_status": record.status,
+        "b_now": now,
+    }
+
+
+@functools.cache
+def _summary_update(*, delivered: bool) -> Update:
+    """The callback's summary after a try (executed with one parameter set per try)."""
+    table = Callback.__table__  # type: ignore[attr-defined]
     values: dict[str, Any] = {
         "attempts": case(
-            (col(Callback.attempts) < attempt.attempt, attempt.attempt),
-            else_=col(Callback.attempts),
+            (table.c.attempts < bindparam("b_attempt"), bindparam("b_attempt")),
+            else_=table.c.attempts,
         ),
-        "last_status_code": attempt.status_code,
-        "last_error": attempt.error,
-        "next_attempt_at": next_attempt_at,
-        "status": status,
-        "updated_at": now,
+        "last_status_code": bindparam("b_status_code"),
+        "last_error": bindparam("b_error"),
+        "next_attempt_at": bindparam("b_next_attempt_at"),
+        "status": bindparam("b_status"),
+        "updated_at": bindparam("b_now"),
     }
-    if status == "delivered":
-        values["delivered_at"] = now
-    statement = update(Callback).where(col(Callback.id) == attempt.callback_id).values(**values)
-    result = await session.exec(statement)
-    if result.rowcount == 0:
-        await session.rollback()
-        raise NotFound(f"callback {attempt.callback_id} not found", code="callback_not_found")
-    session.add(attempt)
-    await session.commit()
+    if delivered:
+        values["delivered_at"] = bindparam("b_now")
+    return update(table).where(table.c.id == bindparam("b_callback_id")).values(**values)
 
 
 async def set_callback_status(

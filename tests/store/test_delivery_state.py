@@ -4,12 +4,9 @@ target health with its cool-down, and leases of deliveries in flight."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from store.db import Database
 from store.delivery_state import (
@@ -23,21 +20,6 @@ from store.delivery_state import (
 )
 from store.limits import take_lease_if_below, take_rate_slot
 from store.types import utcnow
-from tests.conftest import STORES
-from tests.support.postgres import fresh_database
-
-
-@pytest_asyncio.fixture(loop_scope="session", params=STORES)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "postgres":
-        server_url = request.getfixturevalue("postgres_url")
-        url = (await fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
-    database = Database(url)
-    await database.create_schema()
-    yield database
-    await database.dispose()
 
 
 async def test_sequence_numbers_are_unique_across_concurrent_workers(db: Database) -> None:
