@@ -166,7 +166,10 @@ class Settings(BaseSettings):
 
     # --- worker --------------------------------------------------------------------------
     max_concurrent_activities: int = 200
-    max_concurrent_workflow_tasks: int = 100
+    # a first try (a local activity) holds its workflow task's slot until it ends, and a start
+    # is eager only while a slot is free: 100 capped the first tries in flight and the eager
+    # starts of a process (docs/performance.md, 29 Nov); at most max_cached_workflows (1000)
+    max_concurrent_workflow_tasks: int = Field(default=500, ge=2, le=1000)
     max_concurrent_local_activities: int = Field(default=100, ge=1)  # first tries
     # Where retries (the regular activity executions after a first try failed) run: "queue" =
     # a task queue of their own (<task queue>-retries) with its own slots; "priority" = the
