@@ -149,6 +149,7 @@ def http_client(settings: Settings) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=settings.http_max_connections,
         max_keepalive_connections=settings.http_max_connections,
+        keepalive_expiry=settings.http_keepalive_seconds,
     )
     transport = guarded_transport(NetGuard(settings.allowed_target_networks), limits=limits)
     return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)

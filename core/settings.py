@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     user_agent: str = "GouTong-Callbacks/0.1"
     dead_letter_retention_days: float = 7.0
     http_max_connections: int = 200
+    # a pooled connection idle this long is not reused: below the 5 s after which Node.js and
+    # uvicorn receivers close idle connections, so no try races a receiver's close
+    http_keepalive_seconds: float = Field(default=4.0, ge=0)
     target_cooldown_seconds: float = Field(default=30.0, gt=0)
     breaker_failure_rate: float = Field(default=0.7, gt=0, le=1)
     breaker_min_requests: int = Field(default=10, ge=1)

@@ -24,6 +24,7 @@ def build_adapters(settings: Settings, guard: NetGuard) -> dict[str, Adapter]:
         guard,
         excerpt_bytes=settings.response_excerpt_bytes,
         max_connections=settings.http_max_connections,
+        keepalive_seconds=settings.http_keepalive_seconds,
     )
     return {
         "http": http,

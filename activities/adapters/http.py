@@ -46,7 +46,8 @@ def _load_client_pair(context: ssl.SSLContext, cert: str, key: str) -> None:
 
 class HttpAdapter:
     """POSTs over a keep-alive pool per (endpoint, TLS configuration); the least recently used
-    pool is closed when there are more than ``max_pools``."""
+    pool is closed when there are more than ``max_pools``, and a connection idle for
+    ``keepalive_seconds`` is closed rather than reused (GOUTONG_HTTP_KEEPALIVE_SECONDS)."""
 
     def __init__(
         self,
@@ -55,11 +56,14 @@ class HttpAdapter:
         excerpt_bytes: int,
         max_connections: int,
         max_pools: int = 256,
+        keepalive_seconds: float = 4.0,
     ) -> None:
         self._guard = guard
         self._excerpt_bytes = excerpt_bytes
         self._limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_seconds,
         )
         self._max_pools = max_pools
         self._pools: OrderedDict[tuple[str, str], HttpSender] = OrderedDict()

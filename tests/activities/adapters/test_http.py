@@ -3,6 +3,7 @@ HTTPS with a custom CA, mTLS client certificates."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,6 +41,23 @@ async def test_one_kept_alive_pool_per_endpoint(adapter: HttpAdapter, receiver: 
     assert ports[0] == ports[1] == ports[2]  # one connection, kept alive
     assert ports[3] != ports[0]  # another endpoint, another pool
     assert adapter.pool_count == 2
+
+
+async def test_an_idle_connection_is_not_reused_past_the_keepalive(receiver: Receiver) -> None:
+    """A receiver closes idle connections after its own timeout (Node.js and uvicorn: 5 s); a
+    connection idle past ours (default 4 s) is replaced, never reused as the receiver closes it."""
+    http = HttpAdapter(
+        NetGuard(LOOPBACK_NETWORKS), excerpt_bytes=10, max_connections=2, keepalive_seconds=0.3
+    )
+    try:
+        for pause in (0.0, 0.05, 0.6):
+            await asyncio.sleep(pause)
+            assert (await http.send(delivery(receiver.url))).ok
+    finally:
+        await http.aclose()
+    ports = [r.peer_port for r in receiver.requests]
+    assert ports[0] == ports[1]  # idle 50 ms: kept alive
+    assert ports[2] != ports[1]  # idle 600 ms, past 300: a new connection
 
 
 async def test_least_recently_used_pool_is_closed_past_the_limit(receiver: Receiver) -> None:
