@@ -27,9 +27,7 @@ __all__ = [
     "get_callback",
     "list_attempts",
     "list_callbacks",
-    "load_delivery_context",
     "load_delivery_contexts",
-    "record_attempt",
     "record_attempts",
     "set_callback_status",
 ]
@@ -82,14 +80,6 @@ async def list_attempts(session: AsyncSession, *, callback_id: str) -> list[Atte
     return list((await session.exec(statement)).all())
 
 
-async def load_delivery_context(session: AsyncSession, *, callback_id: str) -> DeliveryContext:
-    """The callback with its event, endpoint and the endpoint's breaker, in one query."""
-    found = (await load_delivery_contexts(session, callback_ids=[callback_id]))[callback_id]
-    if isinstance(found, NotFound):
-        raise found
-    return found
-
-
 async def load_delivery_contexts(
     session: AsyncSession, *, callback_ids: Sequence[str]
 ) -> dict[str, DeliveryContext | NotFound]:
@@ -123,18 +113,6 @@ class AttemptRecord:
     attempt: Attempt
     status: str
     next_attempt_at: datetime | None
-
-
-async def record_attempt(
-    session: AsyncSession,
-    *,
-    attempt: Attempt,
-    status: str,
-    next_attempt_at: datetime | None,
-) -> None:
-    """Appends one attempt and moves the callback's summary in the same transaction."""
-    if await record_attempts(session, [AttemptRecord(attempt, status, next_attempt_at)]):
-        raise NotFound(f"callback {attempt.callback_id} not found", code="callback_not_found")
 
 
 async def record_attempts(session: AsyncSession, records: Sequence[AttemptRecord]) -> set[str]:

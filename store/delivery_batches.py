@@ -11,7 +11,6 @@ from store.callbacks import (
     AttemptRecord,
     DeliveryContext,
     load_delivery_contexts,
-    record_attempt,
     record_attempts,
 )
 from store.db import Database
@@ -62,24 +61,11 @@ class DeliveryBatches:
             if len(records) == 1:
                 return [exc]
             log.warning("recording %d attempts together failed (%s)", len(records), exc)
-            return [await self._record_alone(record) for record in records]
+            return [(await self._record([record]))[0] for record in records]
         return [
             _not_found(record) if record.attempt.callback_id in missing else None
             for record in records
         ]
-
-    async def _record_alone(self, record: AttemptRecord) -> Exception | None:
-        try:
-            async with self._db.session() as session:
-                await record_attempt(
-                    session,
-                    attempt=record.attempt,
-                    status=record.status,
-                    next_attempt_at=record.next_attempt_at,
-                )
-        except Exception as exc:
-            return exc
-        return None
 
 
 def _not_found(record: AttemptRecord) -> Exception:
