@@ -4,34 +4,14 @@ workers produce each transition exactly once; a success ends a run of failures."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
-import pytest_asyncio
 
 from core.breaker import BreakerPolicy, failing_too_long
 from store.breaker import count_outcome, list_transitions, start_probe
 from store.db import Database
 from store.types import utcnow
-from tests.conftest import STORES
-from tests.support.postgres import fresh_database
 
 POLICY = BreakerPolicy(consecutive_failures=5, min_requests=100, disable_after_seconds=60)
-
-
-@pytest_asyncio.fixture(loop_scope="session", params=STORES)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "postgres":
-        server_url = request.getfixturevalue("postgres_url")
-        url = (await fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
-    database = Database(url)
-    await database.create_schema()
-    yield database
-    await database.dispose()
 
 
 async def _count(db: Database, *, failed: bool, at_offset: float = 0.0) -> str | None:

@@ -3,9 +3,6 @@ optimistic insert that falls back to the careful path when a key was already use
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 import pytest_asyncio
 
@@ -16,20 +13,12 @@ from store.endpoints import enabled_endpoints_of
 from store.events import NewEvent, record_events
 from store.tenant_models import Tenant
 from store.types import utcnow
-from tests.conftest import STORES
-from tests.support.postgres import fresh_database
 
 
-@pytest_asyncio.fixture(loop_scope="session", params=STORES)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    if request.param == "postgres":
-        server_url = request.getfixturevalue("postgres_url")
-        url = (await fresh_database(server_url)).replace("postgresql://", "postgresql+asyncpg://")
-    else:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'state.db'}"
-    database = Database(url)
-    await database.create_schema()
-    async with database.session() as session:
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(db: Database) -> Database:
+    """The store of tests/store/conftest.py, with two tenants and three endpoints."""
+    async with db.session() as session:
         session.add_all([Tenant(id="t1", name="one"), Tenant(id="t2", name="two")])
         await session.commit()
         session.add_all(
@@ -48,8 +37,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
             ]
         )
         await session.commit()
-    yield database
-    await database.dispose()
+    return db
 
 
 def _item(external_id: str, *, body_hash: str = "h1", type: str = "message.sent") -> NewEvent:
