@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 
 from activities.adapters import Adapter, build_adapters, open_adapters
 from activities.adapters.guard import guarded_transport
+from activities.adapters.http import pool_limits
 from activities.alert_webhooks import AlertWebhooks
 from activities.alerts import AlertActivities
 from activities.breaker import CircuitBreaker
@@ -146,11 +147,7 @@ def build_worker(
 
 
 def http_client(settings: Settings) -> httpx.AsyncClient:
-    limits = httpx.Limits(
-        max_connections=settings.http_max_connections,
-        max_keepalive_connections=settings.http_max_connections,
-        keepalive_expiry=settings.http_keepalive_seconds,
-    )
+    limits = pool_limits(settings.http_max_connections, settings.http_keepalive_seconds)
     transport = guarded_transport(NetGuard(settings.allowed_target_networks), limits=limits)
     return httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
 

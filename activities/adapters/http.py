@@ -14,7 +14,7 @@ from activities.adapters.guard import default_ssl_context, guarded_transport
 from activities.sender import HttpSender
 from core.netguard import NetGuard
 
-__all__ = ["HttpAdapter", "ssl_context_for"]
+__all__ = ["HttpAdapter", "pool_limits", "ssl_context_for"]
 
 
 def ssl_context_for(tls: TlsConfig | None) -> ssl.SSLContext:
@@ -44,6 +44,16 @@ def _load_client_pair(context: ssl.SSLContext, cert: str, key: str) -> None:
         context.load_cert_chain(paths[0], paths[1])
 
 
+def pool_limits(max_connections: int, keepalive_seconds: float) -> httpx.Limits:
+    """Every connection kept alive, each for ``keepalive_seconds`` of idleness at most (the
+    limits of the delivery pools and of the worker's shared client)."""
+    return httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=keepalive_seconds,
+    )
+
+
 class HttpAdapter:
     """POSTs over a keep-alive pool per (endpoint, TLS configuration); the least recently used
     pool is closed when there are more than ``max_pools``, and a connection idle for
@@ -60,11 +70,7 @@ class HttpAdapter:
     ) -> None:
         self._guard = guard
         self._excerpt_bytes = excerpt_bytes
-        self._limits = httpx.Limits(
-            max_connections=max_connections,
-            max_keepalive_connections=max_connections,
-            keepalive_expiry=keepalive_seconds,
-        )
+        self._limits = pool_limits(max_connections, keepalive_seconds)
         self._max_pools = max_pools
         self._pools: OrderedDict[tuple[str, str], HttpSender] = OrderedDict()
         self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
