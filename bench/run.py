@@ -89,8 +89,8 @@ def _plan(args: argparse.Namespace) -> list[tuple[str, Phase, Load]]:
 
         plan.append(("tuned-floor-temporal", bare_temporal, Load(n, m)))
         plan.append(("tuned-ours", ours, tuned()))
-        plan.append(("tuned-ours-no-sandbox", ours, tuned({"GOUTONG_WORKFLOW_SANDBOX": "off"})))
-        plan.append(("tuned-ours-default-gc", ours, tuned({"GOUTONG_GC_GEN0_THRESHOLD": "0"})))
+        plan.append(("tuned-ours-no-sandbox", ours, tuned(LEVERS["no-sandbox"])))
+        plan.append(("tuned-ours-default-gc", ours, tuned(LEVERS["default-gc"])))
         plan.append(("tuned-floor-temporal-2", bare_temporal, Load(n, m)))
         plan.append(("tuned-ours-single-posts", ours, tuned(batched=False)))
     if "dead" in chosen:
