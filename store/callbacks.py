@@ -24,6 +24,7 @@ from store.types import utcnow
 __all__ = [
     "AttemptRecord",
     "DeliveryContext",
+    "callback_not_found",
     "get_callback",
     "list_attempts",
     "list_callbacks",
@@ -41,10 +42,14 @@ class DeliveryContext:
     breaker: BreakerView = field(default_factory=BreakerView)  # as read, without a lock
 
 
+def callback_not_found(callback_id: str) -> NotFound:
+    return NotFound(f"callback {callback_id} not found", code="callback_not_found")
+
+
 async def get_callback(session: AsyncSession, *, callback_id: str) -> Callback:
     callback = await session.get(Callback, callback_id)
     if callback is None:
-        raise NotFound(f"callback {callback_id} not found", code="callback_not_found")
+        raise callback_not_found(callback_id)
     return callback
 
 
@@ -93,8 +98,7 @@ async def load_delivery_contexts(
         .where(col(Callback.id).in_(set(callback_ids)))
     )
     found: dict[str, DeliveryContext | NotFound] = {
-        callback_id: NotFound(f"callback {callback_id} not found", code="callback_not_found")
-        for callback_id in callback_ids
+        callback_id: callback_not_found(callback_id) for callback_id in callback_ids
     }
     for callback, event, endpoint, runtime in (await session.exec(statement)).all():
         if event is None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from core.errors import NotFound
 from store.callbacks import (
     AttemptRecord,
     DeliveryContext,
+    callback_not_found,
     load_delivery_contexts,
     record_attempts,
 )
@@ -63,11 +63,8 @@ class DeliveryBatches:
             log.warning("recording %d attempts together failed (%s)", len(records), exc)
             return [(await self._record([record]))[0] for record in records]
         return [
-            _not_found(record) if record.attempt.callback_id in missing else None
+            callback_not_found(record.attempt.callback_id)
+            if record.attempt.callback_id in missing
+            else None
             for record in records
         ]
-
-
-def _not_found(record: AttemptRecord) -> Exception:
-    callback_id = record.attempt.callback_id
-    return NotFound(f"callback {callback_id} not found", code="callback_not_found")
