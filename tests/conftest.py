@@ -3,6 +3,7 @@ test."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -18,6 +19,18 @@ from tests.support.postgres import fresh_database, postgres_bin_dir, postgres_se
 from tests.support.receiver import Receiver
 from tests.support.served import serve
 from tests.support.stack import Stack, make_settings, open_stack
+
+
+@pytest.fixture
+def restored_gc() -> Iterator[None]:
+    """A test that tunes the garbage collector starts from Python's (nothing frozen, the young
+    generation every 700 allocations), and the test process gets its own back afterwards."""
+    thresholds = gc.get_threshold()
+    gc.unfreeze()
+    gc.set_threshold(700, *thresholds[1:])
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

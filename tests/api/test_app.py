@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from api.app import create_app
 from tests.support.stack import make_settings
-
-
-@pytest.fixture
-def restored_gc() -> Iterator[None]:
-    thresholds = gc.get_threshold()
-    gc.unfreeze()
-    gc.set_threshold(700, *thresholds[1:])
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 @pytest.mark.parametrize("owns_process", [True, False])

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-
-import pytest
 
 from runtime.gc_tuning import tune_gc
-
-
-@pytest.fixture
-def restored_gc() -> Iterator[None]:
-    """Whatever a test does to the collector, the test process gets its own back."""
-    thresholds = gc.get_threshold()
-    yield
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 def test_tuning_freezes_what_startup_built_and_raises_the_first_threshold(
     restored_gc: None,
 ) -> None:
-    gc.unfreeze()
     _, gen1, gen2 = gc.get_threshold()
     assert tune_gc(20_000) is True
 
@@ -44,7 +31,6 @@ def test_garbage_cycles_made_after_tuning_are_still_collected(restored_gc: None)
 
 
 def test_zero_leaves_the_collector_as_python_set_it(restored_gc: None) -> None:
-    gc.unfreeze()
     before = gc.get_threshold()
 
     assert tune_gc(0) is False
